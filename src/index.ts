@@ -1,0 +1,5 @@
+export default {
+  async fetch(req: Request, env: { ORIGIN_URL?: string }) {
+    return new Response("hi");
+  },
+};

@@ -1,0 +1,45 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A local origin that answers with the request it received, as JSON:
+ * `{method, path, headers, body}`; `body` is the UTF-8 text, `bodySha256` its hash.
+ * Paths starting with `/slow/MS` answer after MS milliseconds, `/status/CODE` with that status.
+ */
+export async function startEchoOrigin(port = 0, host = "127.0.0.1"): Promise<Server> {
+  const { createHash } = await import("node:crypto");
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const url = req.url ?? "/";
+      const slow = /^\/slow\/(\d+)/.exec(url);
+      const status = /^\/status\/(\d{3})/.exec(url);
+      const answer = () => {
+        const payload = JSON.stringify(
+          {
+            method: req.method,
+            path: url,
+            headers: req.headers,
+            body: body.toString("utf8"),
+            bodyLength: body.length,
+            bodySha256: createHash("sha256").update(body).digest("hex"),
+          },
+          null,
+          2,
+        );
+        res.writeHead(status ? Number(status[1]) : 200, { "content-type": "application/json", "x-echo": "1" });
+        res.end(payload + "\n");
+      };
+      if (slow) setTimeout(answer, Number(slow[1]));
+      else answer();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  return server;
+}
+
+export function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}
