@@ -1,0 +1,197 @@
+import type { CompiledApi } from "./api";
+import { runtimeError, type PolicyError } from "./errors";
+import { stringify } from "./template";
+
+export interface VariableReader {
+  get(name: string): unknown;
+}
+
+/** The message a policy works on: the request at first, the origin's response after `invoke`. */
+export interface Message {
+  method: string;
+  headers: Headers;
+  /** A string set by a policy, the request's or origin's stream, or nothing. */
+  body: string | ReadableStream<Uint8Array> | null;
+  status: number;
+  reason: string;
+  /** Still the client's request (no invoke yet): only headers a policy set go back to the client. */
+  isRequest: boolean;
+  /** Header names set by `set-variable`, returned to the client when there was no invoke. */
+  setHeaders: Set<string>;
+}
+
+export type Bindings = Record<string, unknown>;
+
+const CRLF = /[\r\n\0]/;
+
+/**
+ * Per-request state: runtime variables and the message. Made fresh for each
+ * request and never shared, so concurrent requests cannot see each other's values.
+ */
+export class Context implements VariableReader {
+  /** Variables set by policies; a prototype-less object so `__proto__` is just a name. */
+  private readonly vars: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  readonly message: Message;
+  readonly url: URL;
+  /** Set by the runner while a policy runs, for log lines. */
+  currentPolicy = "";
+
+  constructor(
+    readonly request: Request,
+    readonly api: CompiledApi,
+    readonly env: Bindings,
+    /** The request path after the API's base path. */
+    readonly path: string,
+  ) {
+    this.url = new URL(request.url);
+    this.message = {
+      method: request.method,
+      headers: new Headers(request.headers),
+      body: request.body,
+      status: 200,
+      reason: "OK",
+      isRequest: true,
+      setHeaders: new Set(),
+    };
+  }
+
+  get(name: string): unknown {
+    const dot = name.indexOf(".");
+    const head = dot < 0 ? name : name.slice(0, dot);
+    const rest = dot < 0 ? "" : name.slice(dot + 1);
+    switch (head) {
+      case "request":
+        return this.requestVariable(rest);
+      case "message":
+        return this.messageVariable(rest);
+      case "api":
+        return this.apiVariable(rest);
+      case "env": {
+        // Only string bindings (vars and secrets): never a KV namespace or other object.
+        const value = Object.hasOwn(this.env, rest) ? this.env[rest] : undefined;
+        return typeof value === "string" ? value : undefined;
+      }
+    }
+    if (Object.hasOwn(this.vars, name)) return this.vars[name];
+    return Object.hasOwn(this.api.properties, name) ? this.api.properties[name] : undefined;
+  }
+
+  private requestVariable(rest: string): unknown {
+    if (rest.startsWith("headers.")) return this.request.headers.get(rest.slice(8)) ?? undefined;
+    if (rest.startsWith("parameters.")) return this.url.searchParams.get(rest.slice(11)) ?? undefined;
+    switch (rest) {
+      case "path":
+        return this.path;
+      case "verb":
+        return this.request.method;
+      case "uri":
+        return this.request.url;
+      case "search":
+        return this.url.search;
+      case "querystring":
+        return this.url.search.slice(1);
+    }
+    return undefined;
+  }
+
+  private messageVariable(rest: string): unknown {
+    if (rest.startsWith("headers.")) return this.message.headers.get(rest.slice(8)) ?? undefined;
+    switch (rest) {
+      case "body":
+        // A stream is not read into memory to answer a template: only a body a policy set is visible.
+        return typeof this.message.body === "string" ? this.message.body : undefined;
+      case "status.code":
+        return this.message.status;
+      case "status.reason":
+        return this.message.reason;
+      case "verb":
+        return this.message.method;
+    }
+    return undefined;
+  }
+
+  private apiVariable(rest: string): unknown {
+    if (rest.startsWith("properties.")) {
+      const key = rest.slice(11);
+      return Object.hasOwn(this.api.properties, key) ? this.api.properties[key] : undefined;
+    }
+    switch (rest) {
+      case "name":
+        return this.api.name;
+      case "version":
+        return this.api.version;
+      case "basepath":
+        return this.api.basePath || "/";
+      case "title":
+        return this.api.title;
+    }
+    return undefined;
+  }
+
+  /** `set-variable`'s `set` (or `add`, which appends to a header or a list). */
+  set(name: string, value: unknown, mode: "set" | "add" = "set"): void {
+    if (name.startsWith("message.headers.")) {
+      const header = name.slice(16);
+      const text = stringify(value);
+      // A CR or LF in a header value would let request data split or forge headers.
+      if (CRLF.test(text)) throw runtimeError(`header '${header}' value contains a CR, LF or NUL character`);
+      try {
+        if (mode === "add") this.message.headers.append(header, text);
+        else this.message.headers.set(header, text);
+      } catch {
+        throw runtimeError(`'${header}' is not a valid header name or value`);
+      }
+      this.message.setHeaders.add(header.toLowerCase());
+      return;
+    }
+    switch (name) {
+      case "message.body":
+        this.message.body = stringify(value);
+        return;
+      case "message.status.code": {
+        const code = typeof value === "string" ? Number(value.trim()) : value;
+        if (typeof code !== "number" || !Number.isInteger(code) || code < 200 || code > 599) {
+          throw runtimeError(`message.status.code must be an HTTP status from 200 to 599, found ${JSON.stringify(stringify(value).slice(0, 20))}`);
+        }
+        this.message.status = code;
+        return;
+      }
+      case "message.status.reason":
+        if (CRLF.test(stringify(value))) throw runtimeError("message.status.reason contains a CR, LF or NUL character");
+        this.message.reason = stringify(value);
+        return;
+      case "message.verb":
+        this.message.method = stringify(value).toUpperCase();
+        return;
+    }
+    if (/^(request|api|env)\./.test(name)) throw runtimeError(`variable '${name}' is read-only`);
+    if (mode === "add" && Object.hasOwn(this.vars, name)) {
+      const existing = this.vars[name];
+      this.vars[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+      return;
+    }
+    this.vars[name] = value;
+  }
+
+  clear(name: string): void {
+    if (name.startsWith("message.headers.")) {
+      this.message.headers.delete(name.slice(16));
+      this.message.setHeaders.delete(name.slice(16).toLowerCase());
+      return;
+    }
+    if (name === "message.body") {
+      this.message.body = null;
+      return;
+    }
+    if (/^(request|api|env)\./.test(name) || name.startsWith("message.")) throw runtimeError(`variable '${name}' cannot be cleared`);
+    delete this.vars[name];
+  }
+
+  /** The variables API Connect sets for a catch. */
+  setErrorVariables(error: PolicyError): void {
+    this.vars["error.name"] = error.errorName;
+    this.vars["error.message"] = error.message;
+    this.vars["error.status.code"] = error.status;
+    this.vars["error.status.reason"] = error.reason;
+  }
+}

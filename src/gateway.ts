@@ -1,0 +1,49 @@
+import { Hono } from "hono";
+import type { CompiledApi } from "./assembly/api";
+import { Context, type Bindings } from "./assembly/context";
+import { PolicyError } from "./assembly/errors";
+import { logError } from "./assembly/log";
+import { runAssembly } from "./assembly/run";
+import { apicErrorResponse, messageToResponse, notFoundResponse } from "./http/responses";
+
+/** Finds the API whose base path is the longest prefix of `path`, on a segment boundary. */
+export function routeFor(apis: readonly CompiledApi[], path: string): { api: CompiledApi; rest: string } | undefined {
+  for (const api of apis) {
+    const base = api.basePath;
+    if (path === base || path.startsWith(base + "/") || (base === "" && path.startsWith("/"))) {
+      return { api, rest: path.slice(base.length) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The worker: routes each request by base path and runs that API's assembly.
+ * `apis` are compiled once (at module load), never per request.
+ */
+export function createGateway(apis: readonly CompiledApi[]): Hono<{ Bindings: Bindings }> {
+  // Longest base path first, so `/a/b` wins over `/a`.
+  const ordered = [...apis].sort((a, b) => b.basePath.length - a.basePath.length);
+  const app = new Hono<{ Bindings: Bindings }>();
+
+  app.all("*", async (c) => {
+    const path = new URL(c.req.url).pathname;
+    const route = routeFor(ordered, path);
+    if (!route) return notFoundResponse();
+    const ctx = new Context(c.req.raw, route.api, c.env ?? {}, route.rest);
+    try {
+      await runAssembly(route.api.assembly, ctx);
+    } catch (e) {
+      if (e instanceof PolicyError) return apicErrorResponse(e.status, e.reason, e.publicMessage);
+      throw e;
+    }
+    return messageToResponse(ctx.message);
+  });
+
+  // A fault of the gateway itself: logged by class only, answered generically.
+  app.onError((err) => {
+    logError({ api: "", policy: "", error: "GatewayError", message: `unexpected ${err.name}`, caught: false });
+    return apicErrorResponse(500, "Internal Server Error", "Internal Server Error");
+  });
+  return app;
+}

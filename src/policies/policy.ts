@@ -1,0 +1,34 @@
+import type { Context } from "../assembly/context";
+import type { ConfigReader } from "../config/reader";
+
+/** A policy made from validated configuration: it reads and writes the context, or throws a PolicyError. */
+export interface Policy {
+  /** The policy's kind, e.g. `jwt-generate`. */
+  readonly kind: string;
+  /** Its title, or the kind: names it in log lines. */
+  readonly title: string;
+  run(ctx: Context): void | Promise<void>;
+}
+
+/** What a policy compiler knows of the API it belongs to. */
+export interface ApiScope {
+  file: string;
+  name: string;
+  /** Warnings at load time (for example a deprecated algorithm), logged once per API. */
+  warnings: string[];
+}
+
+/**
+ * Validates one policy's configuration (reporting problems on `reader` at `path`)
+ * and, when it is valid, returns the policy ready to run. Runs once per API, never per request.
+ */
+export type PolicyCompiler = (
+  config: Record<string, unknown>,
+  path: string,
+  reader: ConfigReader,
+  scope: ApiScope,
+) => Policy | undefined;
+
+export function titleOf(config: Record<string, unknown>, kind: string): string {
+  return typeof config.title === "string" && config.title.trim() !== "" ? config.title : kind;
+}

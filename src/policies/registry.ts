@@ -1,0 +1,11 @@
+import { compileInvoke } from "./invoke";
+import type { PolicyCompiler } from "./policy";
+import { compileSetVariable } from "./set-variable";
+import { compileThrow } from "./throw";
+
+/** Every policy an assembly may use, by the name API Connect gives it. */
+export const POLICY_COMPILERS: Readonly<Record<string, PolicyCompiler>> = {
+  "set-variable": compileSetVariable,
+  invoke: compileInvoke,
+  throw: compileThrow,
+};
