@@ -1,4 +1,4 @@
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import type { ApiSource } from "./compile-api";
 import type { Problem } from "./problems";
 
@@ -12,10 +12,11 @@ export function parseApiText(file: string, text: string): { source?: ApiSource; 
       return { problem: { file, path: "", message: `invalid JSON: ${(e as Error).message}` } };
     }
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const error = doc.errors[0];
   if (error) {
-    const at = error.linePos?.[0];
+    const at = lineCounter.linePos(error.pos[0]);
     const where = at ? ` at line ${at.line}, column ${at.col}` : "";
     return { problem: { file, path: "", message: `invalid YAML${where}: ${error.message.split("\n")[0]}` } };
   }

@@ -24,7 +24,7 @@ export function gatewayFor(files: Record<string, string>, bindings: Record<strin
   const allBindings = { ...testEnv, ...bindings };
   return {
     app,
-    fetch: (path: string, init?: RequestInit) => app.fetch(new Request(`https://gateway.test${path}`, init), allBindings),
+    fetch: async (path: string, init?: RequestInit): Promise<Response> => app.fetch(new Request(`https://gateway.test${path}`, init), allBindings),
   };
 }
 
