@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import type { TestProject } from "vitest/node";
-import { portOf, startEchoOrigin } from "./echo-origin";
+import { portOf, startEchoOrigin } from "../../scripts/echo-origin";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -1,9 +1,22 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
+/** A signed token's header and claims, decoded (not verified) so a person can read what arrived. */
+function decodeBearer(authorization: string | undefined): unknown {
+  const m = /^Bearer ([\w-]+)\.([\w-]+)\.[\w-]*$/.exec(authorization ?? "");
+  if (!m) return undefined;
+  try {
+    const part = (s: string) => JSON.parse(Buffer.from(s, "base64url").toString("utf8"));
+    return { header: part(m[1] as string), claims: part(m[2] as string) };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A local origin that answers with the request it received, as JSON:
- * `{method, path, headers, body}`; `body` is the UTF-8 text, `bodySha256` its hash.
+ * `{method, path, headers, body}`; `body` is the UTF-8 text, `bodySha256` its hash, and
+ * `bearer` the decoded header and claims of a signed bearer token, when there is one.
  * Paths starting with `/slow/MS` answer after MS milliseconds, `/status/CODE` with that status.
  */
 export async function startEchoOrigin(port = 0, host = "127.0.0.1"): Promise<Server> {
@@ -25,6 +38,7 @@ export async function startEchoOrigin(port = 0, host = "127.0.0.1"): Promise<Ser
             body: body.toString("utf8"),
             bodyLength: body.length,
             bodySha256: createHash("sha256").update(body).digest("hex"),
+            bearer: decodeBearer(req.headers.authorization),
           },
           null,
           2,
@@ -42,4 +56,10 @@ export async function startEchoOrigin(port = 0, host = "127.0.0.1"): Promise<Ser
 
 export function portOf(server: Server): number {
   return (server.address() as AddressInfo).port;
+}
+
+// Run directly: `tsx scripts/echo-origin.ts [port]`.
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, "/"))) {
+  const server = await startEchoOrigin(Number(process.argv[2] ?? 8790));
+  console.log(`echo origin listening on http://127.0.0.1:${portOf(server)}`);
 }
