@@ -1,0 +1,67 @@
+/** Bundles a bench worker with esbuild, as wrangler would (ESM, workerd conditions). */
+import { existsSync, statSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { build, type Plugin } from "esbuild";
+
+export const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
+const SRC = resolve(ROOT, "src");
+
+export interface BundleResult {
+  outfile: string;
+  /** src modules imported but not in the tree (yet): stubbed, so whatever uses them fails at run time. */
+  missing: string[];
+}
+
+/**
+ * `./generated/apis` (src/index.ts's build output) → the given sources, so the bench gateway
+ * runs the bench's definitions without touching src/generated/.
+ */
+function generatedApis(sources: unknown): Plugin {
+  return {
+    name: "bench-generated-apis",
+    setup(b) {
+      b.onResolve({ filter: /(^|\/)generated\/apis$/ }, () => ({ path: "apis", namespace: "bench-generated" }));
+      b.onLoad({ filter: /.*/, namespace: "bench-generated" }, () => ({
+        contents: `export const API_SOURCES = ${JSON.stringify(sources)};\n`,
+        loader: "js",
+      }));
+    },
+  };
+}
+
+/** A relative import inside src/ whose file is missing becomes an empty module (and is reported). */
+function missingSrcModules(missing: string[]): Plugin {
+  return {
+    name: "bench-missing-src-modules",
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (!args.importer.startsWith(SRC)) return undefined;
+        const base = resolve(args.resolveDir, args.path);
+        const candidates = [base, `${base}.ts`, `${base}.js`, `${base}/index.ts`, `${base}/index.js`];
+        if (candidates.some((p) => existsSync(p) && statSync(p).isFile())) return undefined;
+        const name = relative(ROOT, base);
+        if (!missing.includes(name)) missing.push(name);
+        return { path: name, namespace: "bench-missing" };
+      });
+      b.onLoad({ filter: /.*/, namespace: "bench-missing" }, () => ({ contents: "module.exports = {};\n", loader: "js" }));
+    },
+  };
+}
+
+export async function bundleWorker(entry: string, outfile: string, opts: { apiSources?: unknown } = {}): Promise<BundleResult> {
+  const missing: string[] = [];
+  const plugins = [missingSrcModules(missing)];
+  if (opts.apiSources !== undefined) plugins.unshift(generatedApis(opts.apiSources));
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2022",
+    logLevel: "silent",
+    plugins,
+  });
+  return { outfile, missing };
+}

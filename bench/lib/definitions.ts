@@ -1,0 +1,98 @@
+/**
+ * The bench's API definitions and key binding names, shared by the Node runner and the bench
+ * workers (plain data only: no Node or workerd API here).
+ */
+
+/** The token kinds measured. `nested` is RS256 signed, then RSA-OAEP-256 / A128CBC-HS256 encrypted. */
+export const CASES = ["HS256", "RS256", "PS256", "ES256", "nested"] as const;
+export type BenchCase = (typeof CASES)[number];
+
+export const METHODS = ["policy", "raw", "jose", "hono"] as const;
+export type BenchMethod = (typeof METHODS)[number];
+
+/** The JWS algorithm of each case (nested signs with RS256). */
+export const JWS_ALG: Record<BenchCase, "HS256" | "RS256" | "PS256" | "ES256"> = {
+  HS256: "HS256",
+  RS256: "RS256",
+  PS256: "PS256",
+  ES256: "ES256",
+  nested: "RS256",
+};
+export const NESTED_JWE = { alg: "RSA-OAEP-256", enc: "A128CBC-HS256" } as const;
+
+/** Worker bindings holding the crypto objects (PEM text, or the HMAC secret as plain text). */
+export const SIGNING_BINDING: Record<BenchCase, string> = {
+  HS256: "BENCH_HS256_SECRET",
+  RS256: "BENCH_RS256_KEY",
+  PS256: "BENCH_PS256_KEY",
+  ES256: "BENCH_ES256_KEY",
+  nested: "BENCH_NESTED_SIGNING_KEY",
+};
+export const ENCRYPTION_BINDING = "BENCH_NESTED_ENCRYPTION_KEY";
+/** The origin's base URL, for the end-to-end gateway. */
+export const ORIGIN_BINDING = "BENCH_ORIGIN";
+
+/** The claims every method puts in its token. */
+export const CLAIMS = { iss: "https://gateway.example.com", sub: "alice@example.com", aud: "orders-service", lifetime: 300 } as const;
+
+/** jwt-generate's properties for a case; `jwt` set: token into that variable, else `Authorization: Bearer`. */
+export function jwtGenerateProperties(c: BenchCase, jwt?: string): Record<string, unknown> {
+  const props: Record<string, unknown> = {
+    "iss-claim": "iss.claim",
+    "sub-claim": "sub.claim",
+    "aud-claim": "aud.claim",
+    "exp-claim": CLAIMS.lifetime,
+    "jti-claim": true,
+    "jws-alg": JWS_ALG[c],
+    "jws-crypto": SIGNING_BINDING[c],
+  };
+  if (jwt) props.jwt = jwt;
+  if (c === "nested") {
+    props["jwe-alg"] = NESTED_JWE.alg;
+    props["jwe-enc"] = NESTED_JWE.enc;
+    props["jwe-crypto"] = ENCRYPTION_BINDING;
+  }
+  return props;
+}
+
+const SET_CLAIMS = {
+  "set-variable": {
+    actions: [
+      { set: "iss.claim", value: CLAIMS.iss },
+      { set: "sub.claim", value: CLAIMS.sub },
+      { set: "aud.claim", value: CLAIMS.aud },
+    ],
+  },
+};
+
+function definition(name: string, basePath: string, execute: unknown[]): Record<string, unknown> {
+  return {
+    swagger: "2.0",
+    info: { title: `bench ${name}`, "x-ibm-name": `bench-${name.toLowerCase()}`, version: "1.0.0" },
+    basePath,
+    "x-ibm-configuration": { assembly: { execute } },
+  };
+}
+
+/** The mint bench's API: set-variable (iss, sub, aud), then jwt-generate into `out.token`. */
+export function mintDefinition(c: BenchCase): Record<string, unknown> {
+  return definition(`mint-${c}`, `/mint-${c.toLowerCase()}`, [SET_CLAIMS, { "jwt-generate": jwtGenerateProperties(c, "out.token") }]);
+}
+
+const INVOKE = { invoke: { "target-url": `$(env.${ORIGIN_BINDING})$(request.path)`, timeout: 10 } };
+
+/** End to end: the base path of each API. */
+export const E2E_APIS = ["passthrough", ...CASES] as const;
+export type E2eApi = (typeof E2E_APIS)[number];
+export const e2eBasePath = (a: E2eApi) => `/${a.toLowerCase()}`;
+
+/** End-to-end APIs: passthrough (invoke only) and, per case, set-variable + jwt-generate (Authorization) + invoke. */
+export function e2eSources(): { file: string; definition: unknown }[] {
+  return E2E_APIS.map((a) => ({
+    file: `bench-${a.toLowerCase()}.json`,
+    definition:
+      a === "passthrough"
+        ? definition(a, e2eBasePath(a), [INVOKE])
+        : definition(a, e2eBasePath(a), [SET_CLAIMS, { "jwt-generate": jwtGenerateProperties(a) }, INVOKE]),
+  }));
+}

@@ -1,0 +1,103 @@
+/** Statistics, the results table and the targets. */
+import { CASES, type BenchCase, type BenchMethod, type E2eApi } from "./definitions";
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export type MintResults = Record<BenchCase, Record<BenchMethod, number | null>>;
+export type E2eResults = Record<E2eApi, number | null>;
+
+export interface Results {
+  mint: MintResults;
+  e2e: E2eResults;
+  bundle_gzip_bytes: number | null;
+}
+
+export interface Target {
+  name: string;
+  value: number | null;
+  min: number;
+}
+
+const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && b > 0 ? a / b : null);
+
+export function targets(r: Results): Target[] {
+  const t: Target[] = [];
+  const add = (name: string, value: number | null, min: number) => t.push({ name, value, min });
+  const m = r.mint;
+  add("policy/raw RS256", ratio(m.RS256.policy, m.RS256.raw), 0.9);
+  add("policy/raw PS256", ratio(m.PS256.policy, m.PS256.raw), 0.9);
+  add("policy/raw nested", ratio(m.nested.policy, m.nested.raw), 0.9);
+  add("policy/raw ES256", ratio(m.ES256.policy, m.ES256.raw), 0.85);
+  add("policy/raw HS256", ratio(m.HS256.policy, m.HS256.raw), 0.5);
+  add("policy/jose HS256", ratio(m.HS256.policy, m.HS256.jose), 2.0);
+  add("policy/jose ES256", ratio(m.ES256.policy, m.ES256.jose), 2.0);
+  add("policy/jose RS256", ratio(m.RS256.policy, m.RS256.jose), 1.0);
+  add("policy/jose PS256", ratio(m.PS256.policy, m.PS256.jose), 1.0);
+  add("policy/hono HS256", ratio(m.HS256.policy, m.HS256.hono), 3.0);
+  add("policy/hono ES256", ratio(m.ES256.policy, m.ES256.hono), 2.0);
+  add("policy/hono RS256", ratio(m.RS256.policy, m.RS256.hono), 1.4);
+  add("e2e HS256/passthrough", ratio(r.e2e.HS256, r.e2e.passthrough), 0.85);
+  return t;
+}
+
+const fmtRate = (n: number | null | undefined) => (n == null ? "—" : Math.round(n).toLocaleString("en-US"));
+const fmtRatio = (n: number | null) => (n == null ? "—" : n.toFixed(2));
+const pad = (s: string, n: number) => s.padStart(n);
+
+/** `spread`: per case and method, min and max over the rounds, shown so the noise is visible. */
+export function formatTables(r: Results, spread: Partial<Record<string, [number, number]>>, e2eSpread: Partial<Record<string, [number, number]>>, info: { rounds: number; e2eRounds: number; concurrency: number }): string {
+  const lines: string[] = [];
+  lines.push(`mint: tokens/s in workerd, median of ${info.rounds} rounds (min–max in the second table)`);
+  lines.push(["case", "policy", "raw", "jose", "hono", "policy/raw", "policy/jose", "policy/hono"].map((h, i) => (i === 0 ? h.padEnd(8) : pad(h, i < 5 ? 9 : 12))).join(""));
+  for (const c of CASES) {
+    const x = r.mint[c];
+    lines.push(
+      c.padEnd(8) +
+        [x.policy, x.raw, x.jose, x.hono].map((v) => pad(fmtRate(v), 9)).join("") +
+        [ratio(x.policy, x.raw), ratio(x.policy, x.jose), ratio(x.policy, x.hono)].map((v) => pad(fmtRatio(v), 12)).join(""),
+    );
+  }
+  lines.push("");
+  lines.push("mint spread (min–max tokens/s over the rounds)");
+  for (const c of CASES) {
+    const cells = (["policy", "raw", "jose", "hono"] as const).map((m) => {
+      const s = spread[`${c}/${m}`];
+      return `${m} ${s ? `${fmtRate(s[0])}–${fmtRate(s[1])}` : "—"}`;
+    });
+    lines.push(`${c.padEnd(8)}${cells.join("   ")}`);
+  }
+  lines.push("");
+  lines.push(`e2e: requests/s through the gateway (workerd) to a loopback origin, concurrency ${info.concurrency}, median of ${info.e2eRounds} rounds`);
+  lines.push(`${"api".padEnd(13)}${pad("req/s", 9)}${pad("/passthrough", 14)}   min–max`);
+  for (const [api, rps] of Object.entries(r.e2e)) {
+    const s = e2eSpread[api];
+    lines.push(`${api.padEnd(13)}${pad(fmtRate(rps), 9)}${pad(fmtRatio(ratio(rps, r.e2e.passthrough)), 14)}   ${s ? `${fmtRate(s[0])}–${fmtRate(s[1])}` : "—"}`);
+  }
+  lines.push("");
+  lines.push(`bundle (wrangler deploy --dry-run, gzip): ${r.bundle_gzip_bytes == null ? "—" : `${r.bundle_gzip_bytes.toLocaleString("en-US")} bytes (${(r.bundle_gzip_bytes / 1024).toFixed(1)} KiB)`}`);
+  return lines.join("\n");
+}
+
+export function formatTargets(ts: readonly Target[], bundleBytes: number | null): { text: string; misses: number } {
+  const lines = ["targets"];
+  let misses = 0;
+  const all = [...ts.map((t) => ({ ...t, unit: "" })), { name: "bundle gzip KiB", value: bundleBytes == null ? null : bundleBytes / 1024, min: -100, unit: "KiB" }];
+  for (const t of all) {
+    if (t.unit === "KiB") {
+      const ok = t.value != null && t.value < 100;
+      if (!ok) misses++;
+      lines.push(`  ${(ok ? "PASS" : "MISS").padEnd(5)}${t.name.padEnd(24)}${t.value == null ? "—" : t.value.toFixed(1)} < 100${t.value == null ? "" : `  (${(100 - t.value).toFixed(1)} KiB to spare)`}`);
+      continue;
+    }
+    const ok = t.value != null && t.value >= t.min;
+    if (!ok) misses++;
+    const margin = t.value == null ? "not measured" : `${t.value >= t.min ? "+" : ""}${(((t.value - t.min) / t.min) * 100).toFixed(0)}% vs target`;
+    lines.push(`  ${(ok ? "PASS" : "MISS").padEnd(5)}${t.name.padEnd(24)}${fmtRatio(t.value).padStart(5)} ≥ ${t.min.toFixed(2)}  (${margin})`);
+  }
+  return { text: lines.join("\n"), misses };
+}
