@@ -1,7 +1,7 @@
 /**
  * JWE content encryption on WebCrypto (RFC 7518 §5): AES_CBC_HMAC_SHA2 (§5.2) and AES-GCM (§5.3).
  */
-import { JWE_CONTENT_ALGORITHMS, type JweContentAlgorithm } from "../jose/algorithms";
+import { isJweContentAlgorithm, JWE_CONTENT_ALGORITHMS, type JweContentAlgorithm } from "../jose/algorithms";
 import { JweError } from "./errors";
 
 export interface ContentCiphertext {
@@ -20,6 +20,7 @@ export async function encryptContent(
   plaintext: Uint8Array,
   aad: Uint8Array,
 ): Promise<ContentCiphertext> {
+  if (typeof enc !== "string" || !isJweContentAlgorithm(enc)) throw new JweError(`unsupported JWE enc ${JSON.stringify(enc)}`);
   const spec = JWE_CONTENT_ALGORITHMS[enc];
   if (cek.length !== spec.cekBytes) throw new JweError(`content key is ${cek.length} bytes; ${enc} needs ${spec.cekBytes}`);
   if (iv.length !== spec.ivBytes) throw new JweError(`IV is ${iv.length} bytes; ${enc} needs ${spec.ivBytes}`);
