@@ -4,6 +4,12 @@
 import { isJweContentAlgorithm, JWE_CONTENT_ALGORITHMS, type JweContentAlgorithm } from "../jose/algorithms";
 import { JweError } from "./errors";
 
+/**
+ * WebCrypto takes ArrayBuffer-backed views. Ours always are, but with TypeScript's DOM lib (the Node-side
+ * type check) a plain `Uint8Array` might be SharedArrayBuffer-backed, so it is narrowed here, once.
+ */
+export const webBytes = (u: Uint8Array): Uint8Array<ArrayBuffer> => u as Uint8Array<ArrayBuffer>;
+
 export interface ContentCiphertext {
   ciphertext: Uint8Array;
   tag: Uint8Array;
@@ -31,8 +37,9 @@ export async function encryptContent(
 
 /** RFC 7518 §5.3: AES-GCM with a 128-bit tag; WebCrypto returns ciphertext || tag. */
 async function aesGcm(cek: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<ContentCiphertext> {
-  const key = await crypto.subtle.importKey("raw", cek, "AES-GCM", false, ["encrypt"]);
-  const out = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad, tagLength: 128 }, key, plaintext));
+  const key = await crypto.subtle.importKey("raw", webBytes(cek), "AES-GCM", false, ["encrypt"]);
+  const params = { name: "AES-GCM", iv: webBytes(iv), additionalData: webBytes(aad), tagLength: 128 };
+  const out = new Uint8Array(await crypto.subtle.encrypt(params, key, webBytes(plaintext)));
   const split = out.length - 16;
   return { ciphertext: out.subarray(0, split), tag: out.subarray(split) };
 }
@@ -51,10 +58,10 @@ async function aesCbcHmac(
 ): Promise<ContentCiphertext> {
   const half = cek.length / 2;
   const [encKey, macKey] = await Promise.all([
-    crypto.subtle.importKey("raw", cek.subarray(half), "AES-CBC", false, ["encrypt"]),
-    crypto.subtle.importKey("raw", cek.subarray(0, half), { name: "HMAC", hash }, false, ["sign"]),
+    crypto.subtle.importKey("raw", webBytes(cek.subarray(half)), "AES-CBC", false, ["encrypt"]),
+    crypto.subtle.importKey("raw", webBytes(cek.subarray(0, half)), { name: "HMAC", hash }, false, ["sign"]),
   ]);
-  const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CBC", iv }, encKey, plaintext));
+  const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CBC", iv: webBytes(iv) }, encKey, webBytes(plaintext)));
 
   const macInput = new Uint8Array(aad.length + iv.length + ciphertext.length + 8);
   macInput.set(aad, 0);

@@ -17,7 +17,7 @@ import {
   type JweKeyAlgorithmSpec,
 } from "../jose/algorithms";
 import { encodeBase64Url, encodeBase64UrlText } from "../jose/base64url";
-import { encryptContent } from "./content";
+import { encryptContent, webBytes } from "./content";
 import { JweError } from "./errors";
 import { MIN_RSA_MODULUS_BYTES, rsaesPkcs1v15Encrypt } from "./rsa-pkcs1v15";
 import type { EncryptionKey, JweHeader, JweTestingOverrides } from "./types";
@@ -104,6 +104,14 @@ export async function encryptPrepared(
   }
 }
 
+/** The members of CryptoKey.algorithm read here (RSA: hash, modulusLength; AES: length), typed the same in both libs. */
+interface KeyAlgorithmView {
+  name: string;
+  hash?: { name?: string };
+  modulusLength?: number;
+  length?: number;
+}
+
 /**
  * Key management (RFC 7518 §4): the JWE Encrypted Key. Validates the key synchronously (throws), then
  * returns the pending encryption.
@@ -126,26 +134,26 @@ function encryptCek(
 
     case "RSA-OAEP": {
       // §4.3: RSAES-OAEP; RSA-OAEP uses SHA-1 (and MGF1 with SHA-1), RSA-OAEP-256 SHA-256.
-      const algorithm = key.key.algorithm;
-      const hash = "hash" in algorithm ? algorithm.hash?.name : undefined;
+      const algorithm = key.key.algorithm as KeyAlgorithmView;
+      const hash = algorithm.hash?.name;
       if (algorithm.name !== "RSA-OAEP") throw new JweError(`${alg} needs an RSA-OAEP key; this key is ${algorithm.name}`);
       if (hash !== spec.hash) throw new JweError(`${alg} needs an RSA-OAEP key with ${spec.hash}; this key uses ${hash ?? "no hash"}`);
-      const bits = "modulusLength" in algorithm ? algorithm.modulusLength : 0;
+      const bits = algorithm.modulusLength ?? 0;
       if (bits < MIN_RSA_MODULUS_BYTES * 8) throw new JweError(`${alg} key is ${bits} bits; at least 2048 are required`);
       if (!key.key.usages.includes("encrypt")) throw new JweError(`${alg} key does not allow "encrypt"`);
-      return crypto.subtle.encrypt({ name: "RSA-OAEP" }, key.key, cek).then((c) => new Uint8Array(c));
+      return crypto.subtle.encrypt({ name: "RSA-OAEP" }, key.key, webBytes(cek)).then((c) => new Uint8Array(c));
     }
 
     case "AES-KW": {
       // §4.4: AES Key Wrap (RFC 3394) of the CEK. WebCrypto wraps CryptoKeys only, so the CEK is imported
       // as an extractable HMAC key (any length, and every CEK length is a multiple of 8 bytes) just to wrap it.
-      const algorithm = key.key.algorithm;
-      const bytes = "length" in algorithm && typeof algorithm.length === "number" ? algorithm.length / 8 : 0;
+      const algorithm = key.key.algorithm as KeyAlgorithmView;
+      const bytes = (algorithm.length ?? 0) / 8;
       if (algorithm.name !== "AES-KW") throw new JweError(`${alg} needs an AES-KW key; this key is ${algorithm.name}`);
       if (bytes !== spec.keyBytes) throw new JweError(`${alg} key is ${bytes} bytes; ${alg} needs ${spec.keyBytes ?? "?"}`);
       if (!key.key.usages.includes("wrapKey")) throw new JweError(`${alg} key does not allow "wrapKey"`);
       return crypto.subtle
-        .importKey("raw", cek, { name: "HMAC", hash: "SHA-256" }, true, ["sign"])
+        .importKey("raw", webBytes(cek), { name: "HMAC", hash: "SHA-256" }, true, ["sign"])
         .then((cekKey) => crypto.subtle.wrapKey("raw", cekKey, key.key, "AES-KW"))
         .then((w) => new Uint8Array(w));
     }
