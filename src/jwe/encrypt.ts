@@ -68,6 +68,10 @@ export async function encryptPrepared(
   const { alg, enc } = prepared.header;
   const keySpec = JWE_KEY_ALGORITHMS[alg];
   const contentSpec = JWE_CONTENT_ALGORITHMS[enc];
+  // A PreparedJwe made by hand rather than by prepareJwe may carry anything.
+  if (!Object.hasOwn(JWE_KEY_ALGORITHMS, alg) || !Object.hasOwn(JWE_CONTENT_ALGORITHMS, enc)) {
+    throw new JweError("JWE header was not prepared by prepareJwe");
+  }
   if (key.family !== keySpec.family) {
     throw new JweError(`jwe-alg ${alg} needs a ${keySpec.family} key; this key is for ${key.family}`);
   }
