@@ -19,6 +19,7 @@ import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Miniflare } from "miniflare";
 import { bundleWorker, ROOT } from "./lib/build";
+import { childPids, cpuNs } from "./lib/cpu";
 import { CASES, E2E_APIS, METHODS, e2eBasePath, e2eSources, type BenchCase, type BenchMethod, type E2eApi } from "./lib/definitions";
 import { generateKeys, type BenchKeys } from "./lib/keys";
 import { keepAliveAgent, runLoad, startOrigin } from "./lib/load";
@@ -49,14 +50,38 @@ const warn = (s: string) => {
 
 type Spread = Partial<Record<string, [number, number]>>;
 
+/** workerd's stdout and stderr (the gateway's log lines), kept out of the report and summarized. */
+function runtimeOutput(label: string) {
+  const lines: string[] = [];
+  const collect = (stream: NodeJS.ReadableStream) => {
+    let rest = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk: string) => {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop() ?? "";
+      for (const l of parts) if (l.trim() && lines.length < 10_000) lines.push(l);
+    });
+  };
+  return {
+    handleRuntimeStdio(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) {
+      collect(stdout);
+      collect(stderr);
+    },
+    summarize() {
+      if (lines.length > 0) warn(`${label}: workerd printed ${lines.length} line(s), e.g.\n    ${[...new Set(lines)].slice(0, 3).join("\n    ")}`);
+    },
+  };
+}
+
 interface MintInfo {
   clock: { performanceMs: number; dateMs: number };
   cases: Record<BenchCase, { methods: BenchMethod[]; samples: Partial<Record<BenchMethod, string>>; unavailable: Partial<Record<BenchMethod, string>>; sizes: Record<string, number> }>;
 }
 
-async function benchMint(tmp: string, keys: BenchKeys, details: Record<string, unknown>): Promise<{ mint: MintResults; spread: Spread }> {
+async function benchMint(tmp: string, keys: BenchKeys, details: Record<string, unknown>): Promise<{ mint: MintResults; mintCpu: MintResults; spread: Spread }> {
   const { outfile, missing } = await bundleWorker(resolve(ROOT, "bench/worker/mint.ts"), join(tmp, "mint.js"));
   if (missing.length > 0) warn(`src modules not in the tree yet (stubbed, the policy cannot run): ${missing.join(", ")}`);
+  const output = runtimeOutput("mint worker");
   const mf = new Miniflare({
     modules: true,
     scriptPath: outfile,
@@ -64,6 +89,7 @@ async function benchMint(tmp: string, keys: BenchKeys, details: Record<string, u
     compatibilityDate: COMPATIBILITY_DATE,
     bindings: keys.bindings,
     kvNamespaces: ["CRYPTO_OBJECTS"],
+    handleRuntimeStdio: output.handleRuntimeStdio,
   });
   try {
     const get = async <T>(path: string): Promise<T> => {
@@ -89,47 +115,61 @@ async function benchMint(tmp: string, keys: BenchKeys, details: Record<string, u
     }
 
     const pairs = CASES.flatMap((c) => info.cases[c].methods.map((m) => ({ c, m })));
+    const workerd = childPids("workerd");
     const run = async (c: BenchCase, m: BenchMethod, ms: number) => {
+      const cpu0 = cpuNs(workerd);
       const t0 = performance.now();
       const r = await get<{ ops: number; ms: number }>(`/run?case=${c}&method=${m}&ms=${ms}`);
       const wall = performance.now() - t0;
+      const cpu1 = cpuNs(workerd);
       if (r.ms > wall + 1 || r.ms < wall * 0.5) warn(`${c} ${m}: workerd measured ${r.ms.toFixed(0)} ms in a ${wall.toFixed(0)} ms request`);
-      return (r.ops / r.ms) * 1000;
+      return { rate: (r.ops / r.ms) * 1000, cpuRate: cpu0 !== undefined && cpu1 !== undefined && cpu1 > cpu0 ? r.ops / ((cpu1 - cpu0) / 1e9) : undefined };
     };
 
     log(`mint: warm-up (${WARM_MS} ms each), then ${ROUNDS} rounds of ${RUN_MS} ms per case and method`);
     for (const { c, m } of pairs) await run(c, m, WARM_MS);
     const samples = new Map<string, number[]>();
+    const cpuSamples = new Map<string, number[]>();
     for (let round = 0; round < ROUNDS; round++) {
       // Rotate the order each round, so a slow stretch of the machine does not always hit the same method.
       const shift = (round * 3) % pairs.length;
       for (const { c, m } of [...pairs.slice(shift), ...pairs.slice(0, shift)]) {
         const key = `${c}/${m}`;
-        samples.set(key, [...(samples.get(key) ?? []), await run(c, m, RUN_MS)]);
+        const r = await run(c, m, RUN_MS);
+        samples.set(key, [...(samples.get(key) ?? []), r.rate]);
+        if (r.cpuRate !== undefined) cpuSamples.set(key, [...(cpuSamples.get(key) ?? []), r.cpuRate]);
       }
       log(`  round ${round + 1}/${ROUNDS} done`);
     }
     details.mintSamples = Object.fromEntries(samples);
+    details.mintCpuSamples = Object.fromEntries(cpuSamples);
     const mint = {} as MintResults;
+    const mintCpu = {} as MintResults;
     const spread: Spread = {};
     for (const c of CASES) {
       mint[c] = {} as Record<BenchMethod, number | null>;
+      mintCpu[c] = {} as Record<BenchMethod, number | null>;
       for (const m of METHODS) {
         const xs = samples.get(`${c}/${m}`);
         mint[c][m] = xs ? Math.round(median(xs)) : null;
         if (xs) spread[`${c}/${m}`] = [Math.min(...xs), Math.max(...xs)];
+        const cs = cpuSamples.get(`${c}/${m}`);
+        mintCpu[c][m] = cs ? Math.round(median(cs)) : null;
       }
     }
-    return { mint, spread };
+    details.mintPerCpuSecond = mintCpu;
+    return { mint, mintCpu, spread };
   } finally {
     await mf.dispose();
+    output.summarize();
   }
 }
 
-async function benchE2e(tmp: string, keys: BenchKeys, details: Record<string, unknown>): Promise<{ e2e: E2eResults; spread: Spread }> {
+async function benchE2e(tmp: string, keys: BenchKeys, details: Record<string, unknown>): Promise<{ e2e: E2eResults; e2eCpu: E2eResults; spread: Spread }> {
   const origin = await startOrigin();
   const { outfile, missing } = await bundleWorker(resolve(ROOT, "src/index.ts"), join(tmp, "gateway.js"), { apiSources: e2eSources() });
   if (missing.length > 0) warn(`gateway bundle: src modules not in the tree yet (stubbed): ${missing.join(", ")}`);
+  const output = runtimeOutput("gateway");
   const mf = new Miniflare({
     modules: true,
     scriptPath: outfile,
@@ -139,6 +179,7 @@ async function benchE2e(tmp: string, keys: BenchKeys, details: Record<string, un
     kvNamespaces: ["CRYPTO_OBJECTS"],
     host: "127.0.0.1",
     port: 0,
+    handleRuntimeStdio: output.handleRuntimeStdio,
   });
   const agent = keepAliveAgent(CONCURRENCY);
   try {
@@ -162,27 +203,37 @@ async function benchE2e(tmp: string, keys: BenchKeys, details: Record<string, un
     }
     log(`e2e: ${E2E_ROUNDS} rounds per API, each ≤ ${E2E_MAX_REQUESTS} requests or ${E2E_MAX_MS} ms, concurrency ${CONCURRENCY}`);
     const samples = new Map<E2eApi, number[]>();
+    const cpuPerRequest = new Map<E2eApi, number[]>();
+    const workerd = childPids("workerd");
     for (let round = 0; round < E2E_ROUNDS; round++) {
       const shift = round % Math.max(1, available.length);
       for (const api of [...available.slice(shift), ...available.slice(0, shift)]) {
+        const cpu0 = cpuNs(workerd);
         const r = await runLoad(base, `${e2eBasePath(api)}/items/42`, { concurrency: CONCURRENCY, maxRequests: E2E_MAX_REQUESTS, maxMs: E2E_MAX_MS, agent });
+        const cpu1 = cpuNs(workerd);
         if (r.errors > 0) warn(`e2e ${api}: ${r.errors} failed requests (${r.firstError})`);
         samples.set(api, [...(samples.get(api) ?? []), r.rps]);
+        if (cpu0 !== undefined && cpu1 !== undefined && r.requests > 0) cpuPerRequest.set(api, [...(cpuPerRequest.get(api) ?? []), (cpu1 - cpu0) / 1000 / r.requests]);
       }
       log(`  round ${round + 1}/${E2E_ROUNDS} done`);
     }
     details.e2eSamples = Object.fromEntries(samples);
+    details.e2eWorkerdCpuMicrosPerRequest = Object.fromEntries(cpuPerRequest);
     const e2e = {} as E2eResults;
+    const e2eCpu = {} as E2eResults;
     const spread: Spread = {};
     for (const api of E2E_APIS) {
       const xs = samples.get(api);
       e2e[api] = xs ? Math.round(median(xs)) : null;
       if (xs) spread[api] = [Math.min(...xs), Math.max(...xs)];
+      const cs = cpuPerRequest.get(api);
+      e2eCpu[api] = cs ? Math.round(median(cs)) : null;
     }
-    return { e2e, spread };
+    return { e2e, e2eCpu, spread };
   } finally {
     agent.destroy();
     await mf.dispose();
+    output.summarize();
     origin.server.closeAllConnections();
     await new Promise<void>((r) => origin.server.close(() => r()));
   }
@@ -210,14 +261,14 @@ try {
   const emptyMint = Object.fromEntries(CASES.map((c) => [c, { policy: null, raw: null, jose: null, hono: null }])) as MintResults;
   const emptyE2e = Object.fromEntries(E2E_APIS.map((a) => [a, null])) as E2eResults;
   const bundle = flag("--skip-bundle") ? null : await bundleSize(tmp);
-  const mint = flag("--skip-mint") ? { mint: emptyMint, spread: {} } : await benchMint(tmp, keys, details);
-  const e2e = flag("--skip-e2e") ? { e2e: emptyE2e, spread: {} } : await benchE2e(tmp, keys, details);
+  const mint = flag("--skip-mint") ? { mint: emptyMint, mintCpu: emptyMint, spread: {} } : await benchMint(tmp, keys, details);
+  const e2e = flag("--skip-e2e") ? { e2e: emptyE2e, e2eCpu: emptyE2e, spread: {} } : await benchE2e(tmp, keys, details);
 
   const results: Results = { mint: mint.mint, e2e: e2e.e2e, bundle_gzip_bytes: bundle };
   const ts = targets(results);
   const { text, misses } = formatTargets(ts, bundle);
   console.log("");
-  console.log(formatTables(results, mint.spread, e2e.spread, { rounds: ROUNDS, e2eRounds: E2E_ROUNDS, concurrency: CONCURRENCY }));
+  console.log(formatTables(results, { spread: mint.spread, mintCpu: mint.mintCpu, e2eSpread: e2e.spread, e2eCpu: e2e.e2eCpu }, { rounds: ROUNDS, e2eRounds: E2E_ROUNDS, concurrency: CONCURRENCY }));
   console.log("");
   console.log(text);
   console.log(`\n${misses === 0 ? "all targets met" : `${misses} target${misses === 1 ? "" : "s"} missed`}; ${((performance.now() - started) / 1000).toFixed(0)} s`);

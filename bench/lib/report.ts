@@ -49,34 +49,52 @@ const fmtRate = (n: number | null | undefined) => (n == null ? "—" : Math.roun
 const fmtRatio = (n: number | null) => (n == null ? "—" : n.toFixed(2));
 const pad = (s: string, n: number) => s.padStart(n);
 
-/** `spread`: per case and method, min and max over the rounds, shown so the noise is visible. */
-export function formatTables(r: Results, spread: Partial<Record<string, [number, number]>>, e2eSpread: Partial<Record<string, [number, number]>>, info: { rounds: number; e2eRounds: number; concurrency: number }): string {
-  const lines: string[] = [];
-  lines.push(`mint: tokens/s in workerd, median of ${info.rounds} rounds (min–max in the second table)`);
+export interface Extra {
+  /** Per case and method, min and max over the rounds, shown so the noise is visible. */
+  spread: Partial<Record<string, [number, number]>>;
+  /** Tokens per workerd CPU-second (from /proc): hardly moved by other load on the machine. */
+  mintCpu: MintResults;
+  e2eSpread: Partial<Record<string, [number, number]>>;
+  /** workerd CPU microseconds per end-to-end request. */
+  e2eCpu: E2eResults;
+}
+
+function mintTable(title: string, mint: MintResults): string[] {
+  const lines = [title];
   lines.push(["case", "policy", "raw", "jose", "hono", "policy/raw", "policy/jose", "policy/hono"].map((h, i) => (i === 0 ? h.padEnd(8) : pad(h, i < 5 ? 9 : 12))).join(""));
   for (const c of CASES) {
-    const x = r.mint[c];
+    const x = mint[c];
     lines.push(
       c.padEnd(8) +
         [x.policy, x.raw, x.jose, x.hono].map((v) => pad(fmtRate(v), 9)).join("") +
         [ratio(x.policy, x.raw), ratio(x.policy, x.jose), ratio(x.policy, x.hono)].map((v) => pad(fmtRatio(v), 12)).join(""),
     );
   }
+  return lines;
+}
+
+export function formatTables(r: Results, x: Extra, info: { rounds: number; e2eRounds: number; concurrency: number }): string {
+  const lines: string[] = [];
+  lines.push(...mintTable(`mint: tokens/s in workerd (wall clock), median of ${info.rounds} rounds — nested = RS256 + RSA-OAEP-256/A128CBC-HS256`, r.mint));
   lines.push("");
-  lines.push("mint spread (min–max tokens/s over the rounds)");
+  lines.push("spread: min–max tokens/s over the rounds");
   for (const c of CASES) {
     const cells = (["policy", "raw", "jose", "hono"] as const).map((m) => {
-      const s = spread[`${c}/${m}`];
+      const s = x.spread[`${c}/${m}`];
       return `${m} ${s ? `${fmtRate(s[0])}–${fmtRate(s[1])}` : "—"}`;
     });
     lines.push(`${c.padEnd(8)}${cells.join("   ")}`);
   }
   lines.push("");
+  lines.push(...mintTable("cross-check: tokens per workerd CPU-second (thread run time from /proc; little moved by other load)", x.mintCpu));
+  lines.push("");
   lines.push(`e2e: requests/s through the gateway (workerd) to a loopback origin, concurrency ${info.concurrency}, median of ${info.e2eRounds} rounds`);
-  lines.push(`${"api".padEnd(13)}${pad("req/s", 9)}${pad("/passthrough", 14)}   min–max`);
+  lines.push(`${"api".padEnd(13)}${pad("req/s", 9)}${pad("/passthrough", 14)}${pad("workerd µs/req", 16)}   min–max req/s`);
   for (const [api, rps] of Object.entries(r.e2e)) {
-    const s = e2eSpread[api];
-    lines.push(`${api.padEnd(13)}${pad(fmtRate(rps), 9)}${pad(fmtRatio(ratio(rps, r.e2e.passthrough)), 14)}   ${s ? `${fmtRate(s[0])}–${fmtRate(s[1])}` : "—"}`);
+    const s = x.e2eSpread[api];
+    lines.push(
+      `${api.padEnd(13)}${pad(fmtRate(rps), 9)}${pad(fmtRatio(ratio(rps, r.e2e.passthrough)), 14)}${pad(fmtRate(x.e2eCpu[api as keyof E2eResults]), 16)}   ${s ? `${fmtRate(s[0])}–${fmtRate(s[1])}` : "—"}`,
+    );
   }
   lines.push("");
   lines.push(`bundle (wrangler deploy --dry-run, gzip): ${r.bundle_gzip_bytes == null ? "—" : `${r.bundle_gzip_bytes.toLocaleString("en-US")} bytes (${(r.bundle_gzip_bytes / 1024).toFixed(1)} KiB)`}`);
