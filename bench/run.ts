@@ -2,6 +2,7 @@
  * `npm run bench`: token minting and end-to-end throughput, measured inside workerd (Miniflare).
  *
  *   tsx bench/run.ts [--rounds N] [--e2e-rounds N] [--ms N] [--skip-mint] [--skip-e2e] [--skip-bundle]
+ *   tsx bench/run.ts --profile CASE[/METHOD]     (a CPU profile of one method, policy by default)
  *
  * 1. mint: a bench worker (bench/worker/mint.ts, bundled with esbuild) times jwt-generate's policy,
  *    raw WebCrypto, jose and hono/jwt for HS256, RS256, PS256, ES256 and nested RS256 + RSA-OAEP-256/A128CBC-HS256.
@@ -17,10 +18,13 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { Miniflare } from "miniflare";
 import { bundleWorker, ROOT } from "./lib/build";
 import { childPids, cpuNs } from "./lib/cpu";
 import { CASES, E2E_APIS, METHODS, e2eBasePath, e2eSources, type BenchCase, type BenchMethod, type E2eApi } from "./lib/definitions";
+import { profileWhile } from "./lib/profile";
 import { generateKeys, type BenchKeys } from "./lib/keys";
 import { keepAliveAgent, runLoad, startOrigin } from "./lib/load";
 import { formatTables, formatTargets, median, targets, type E2eResults, type MintResults, type Results } from "./lib/report";
@@ -78,7 +82,8 @@ interface MintInfo {
   cases: Record<BenchCase, { methods: BenchMethod[]; samples: Partial<Record<BenchMethod, string>>; unavailable: Partial<Record<BenchMethod, string>>; sizes: Record<string, number> }>;
 }
 
-async function benchMint(tmp: string, keys: BenchKeys, details: Record<string, unknown>): Promise<{ mint: MintResults; mintCpu: MintResults; spread: Spread }> {
+/** Starts the mint bench worker in workerd; `inspectorPort` opens its inspector (for --profile). */
+async function startMint(tmp: string, keys: BenchKeys, inspectorPort?: number) {
   const { outfile, missing } = await bundleWorker(resolve(ROOT, "bench/worker/mint.ts"), join(tmp, "mint.js"));
   if (missing.length > 0) warn(`src modules not in the tree yet (stubbed, the policy cannot run): ${missing.join(", ")}`);
   const output = runtimeOutput("mint worker");
@@ -90,14 +95,45 @@ async function benchMint(tmp: string, keys: BenchKeys, details: Record<string, u
     bindings: keys.bindings,
     kvNamespaces: ["CRYPTO_OBJECTS"],
     handleRuntimeStdio: output.handleRuntimeStdio,
+    ...(inspectorPort ? { inspectorPort } : {}),
   });
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await mf.dispatchFetch(`http://bench${path}`);
+    const body = (await res.json()) as T & { error?: string };
+    if (!res.ok) throw new Error(`mint worker ${path}: ${body.error ?? res.status}`);
+    return body;
+  };
+  return { mf, get, output, outfile };
+}
+
+/** --profile CASE[/METHOD]: a V8 CPU profile of one method (policy by default) running for 3 s. */
+async function profileMint(tmp: string, keys: BenchKeys, spec: string): Promise<void> {
+  const [c, m = "policy"] = spec.split("/") as [BenchCase, BenchMethod?];
+  if (!CASES.includes(c) || !METHODS.includes(m)) throw new Error(`--profile: expected CASE[/METHOD] with CASE one of ${CASES.join(", ")} and METHOD one of ${METHODS.join(", ")}`);
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+  const inspectorPort = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const { mf, get, output, outfile } = await startMint(tmp, keys, inspectorPort);
   try {
-    const get = async <T>(path: string): Promise<T> => {
-      const res = await mf.dispatchFetch(`http://bench${path}`);
-      const body = (await res.json()) as T & { error?: string };
-      if (!res.ok) throw new Error(`mint worker ${path}: ${body.error ?? res.status}`);
-      return body;
-    };
+    const info = await get<MintInfo>("/info");
+    if (!info.cases[c].methods.includes(m)) throw new Error(`${c} ${m} is not available: ${info.cases[c].unavailable[m] ?? "?"}`);
+    await get(`/run?case=${c}&method=${m}&ms=1000`);
+    let rate = 0;
+    const summary = await profileWhile(inspectorPort, outfile, async () => {
+      const r = await get<{ ops: number; ms: number }>(`/run?case=${c}&method=${m}&ms=3000`);
+      rate = (r.ops / r.ms) * 1000;
+    });
+    console.log(`${c} ${m}: ${Math.round(rate).toLocaleString("en-US")} tokens/s while profiled (the profiler slows it)\n${summary}`);
+  } finally {
+    await mf.dispose();
+    output.summarize();
+  }
+}
+
+async function benchMint(tmp: string, keys: BenchKeys, details: Record<string, unknown>): Promise<{ mint: MintResults; mintCpu: MintResults; spread: Spread }> {
+  const { mf, get, output } = await startMint(tmp, keys);
+  try {
     const info = await get<MintInfo>("/info");
     log(`workerd clock over 2,000 awaited HMAC signatures: performance.now +${info.clock.performanceMs} ms, Date.now +${info.clock.dateMs} ms`);
     if (!(info.clock.performanceMs > 0)) throw new Error("performance.now() does not advance in workerd across awaited crypto: cannot time");
@@ -258,6 +294,11 @@ const tmp = await mkdtemp(join(tmpdir(), "edge-jwt-bench-"));
 const details: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, rounds: ROUNDS, runMs: RUN_MS, e2eRounds: E2E_ROUNDS, concurrency: CONCURRENCY };
 try {
   const keys = await generateKeys();
+  const profile = process.argv.indexOf("--profile");
+  if (profile >= 0) {
+    await profileMint(tmp, keys, process.argv[profile + 1] ?? "HS256");
+    process.exit(0);
+  }
   const emptyMint = Object.fromEntries(CASES.map((c) => [c, { policy: null, raw: null, jose: null, hono: null }])) as MintResults;
   const emptyE2e = Object.fromEntries(E2E_APIS.map((a) => [a, null])) as E2eResults;
   const bundle = flag("--skip-bundle") ? null : await bundleSize(tmp);
