@@ -14,7 +14,7 @@ import {
 import * as jose from "jose";
 import {
   CEK_BYTES, JWE_ALGS, JWE_ENCS, JWS_ALGS, independentDecrypt, independentDecryptAndVerify, independentVerify,
-  type IndependentKey, type JweEnc,
+  jwcryptoBatch, jwcryptoPython, type IndependentKey, type JweEnc, type JwcryptoItem,
 } from "../support/independent";
 
 const require = createRequire(import.meta.url);
@@ -223,5 +223,48 @@ describe("independentDecrypt: JWE minted by jose (RSA1_5 by node:crypto)", () =>
     const badInner = await new jose.CompactEncrypt(new TextEncoder().encode(flipPart(jws, 2)))
       .setProtectedHeader({ alg: "RSA-OAEP-256", enc: "A256GCM", cty: "JWT" }).encrypt(rsa.publicKey);
     await expect(independentDecryptAndVerify(badInner, rsaKeys[0] as IndependentKey, { alg: "RSA-OAEP-256", enc: "A256GCM" }, spki, "ES256")).rejects.toThrow(/verification failed/);
+  });
+});
+
+describe.skipIf(!jwcryptoPython())("optional: python jwcrypto (when installed)", () => {
+  it("verifies every JWS alg and decrypts every JWE alg x enc minted by jose / node:crypto; rejects tampering", async () => {
+    const items: JwcryptoItem[] = [];
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    for (const alg of JWS_ALGS) {
+      let sign: KeyObject | Uint8Array;
+      let key: IndependentKey;
+      if (alg.startsWith("HS")) {
+        const secret = randomBytes(64);
+        (sign = secret), (key = { secret });
+      } else {
+        const pair = alg.startsWith("ES") ? generateKeyPairSync("ec", { namedCurve: CURVE[alg as keyof typeof CURVE] }) : rsa;
+        (sign = pair.privateKey), (key = { pem: pair.publicKey.export({ type: "spki", format: "pem" }) as string });
+      }
+      const token = await new jose.SignJWT(CLAIMS).setProtectedHeader({ alg }).sign(sign);
+      items.push({ kind: "jws", token, key, alg }, { kind: "jws", token: flipPart(token, 2), key, alg });
+    }
+    for (const alg of JWE_ALGS) {
+      for (const enc of JWE_ENCS) {
+        let token: string;
+        let key: IndependentKey;
+        const pt = new TextEncoder().encode(JSON.stringify(CLAIMS));
+        if (alg === "RSA1_5") (token = encryptRsa15(JSON.stringify(CLAIMS), rsa.publicKey, enc)), (key = { jwk: rsa.privateKey.export({ format: "jwk" }) as JsonWebKey });
+        else if (alg.startsWith("RSA")) (token = await new jose.CompactEncrypt(pt).setProtectedHeader({ alg, enc }).encrypt(rsa.publicKey)), (key = { jwk: rsa.privateKey.export({ format: "jwk" }) as JsonWebKey });
+        else {
+          const secret = randomBytes(alg === "dir" ? CEK_BYTES[enc] : Number(alg.slice(1, 4)) / 8);
+          (token = await new jose.CompactEncrypt(pt).setProtectedHeader({ alg, enc }).encrypt(secret)), (key = { secret });
+        }
+        items.push({ kind: "jwe", token, key, alg, enc }, { kind: "jwe", token: flipPart(token, 4), key, alg, enc });
+      }
+    }
+    const results = await jwcryptoBatch(items);
+    results.forEach((r, i) => {
+      const item = items[i] as JwcryptoItem;
+      const label = `${item.kind} ${item.alg}${item.kind === "jwe" ? " " + item.enc : ""} ${i % 2 ? "tampered" : "genuine"}`;
+      if (i % 2 === 0) {
+        expect(r, label).toMatchObject({ ok: true });
+        if (r.ok) expect(JSON.parse(r.text), label).toMatchObject(CLAIMS);
+      } else expect(r.ok, label).toBe(false);
+    });
   });
 });

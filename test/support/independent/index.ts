@@ -28,3 +28,4 @@ export async function independentDecryptAndVerify(
   const jws = await independentVerify(jwe.plaintext, verificationKey, jwsAlg);
   return { jwe, jws };
 }
+export { jwcryptoBatch, jwcryptoPython, type JwcryptoItem, type JwcryptoResult } from "./jwcrypto";
