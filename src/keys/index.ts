@@ -1,0 +1,10 @@
+/**
+ * Keys for jwt-generate: find crypto objects by name, parse every common key format, import
+ * them into WebCrypto for one algorithm, and cache the result per material.
+ */
+export { KeyError } from "./errors";
+export { resolveCryptoObject, CRYPTO_OBJECTS_BINDING } from "./resolve";
+export { importSigningKey, importEncryptionKey } from "./import";
+export { getSigningKey, getEncryptionKey, keyCacheStats, clearKeyCache } from "./cache";
+export { jwkThumbprint, type ThumbprintMembers } from "./thumbprint";
+export type { KeyMaterial, SigningKey, EncryptionKey } from "./types";

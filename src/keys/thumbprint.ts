@@ -1,0 +1,20 @@
+/**
+ * RFC 7638 JWK thumbprints (SHA-256, base64url): the hash of the key's required public members,
+ * in lexicographic order, with no whitespace. Used as the `kid` of an asymmetric crypto object.
+ */
+import { encodeBase64Url } from "../jose/base64url";
+
+/** The required members of a public JWK, base64url where RFC 7518 says so. */
+export type ThumbprintMembers = { kty: "RSA"; n: string; e: string } | { kty: "EC"; crv: string; x: string; y: string };
+
+const encoder = new TextEncoder();
+
+/** RFC 7638 §3: SHA-256 over the canonical JSON of the required members. */
+export async function jwkThumbprint(jwk: ThumbprintMembers): Promise<string> {
+  // Written out member by member: the order is the specification, not an accident of JSON.stringify.
+  const json =
+    jwk.kty === "RSA"
+      ? `{"e":${JSON.stringify(jwk.e)},"kty":"RSA","n":${JSON.stringify(jwk.n)}}`
+      : `{"crv":${JSON.stringify(jwk.crv)},"kty":"EC","x":${JSON.stringify(jwk.x)},"y":${JSON.stringify(jwk.y)}}`;
+  return encodeBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(json))));
+}

@@ -1,0 +1,73 @@
+import type { JwsAlgorithm } from "../jose/algorithms";
+
+/**
+ * Key material as configured: a string is PEM, JSON JWK text, `0x`-hex or a plain-text secret;
+ * an object is a JWK (for example the value of a `jws-jwk` variable).
+ */
+export type KeyMaterial = string | Record<string, unknown>;
+
+/** A key ready for signing with `alg`. */
+export interface SigningKey {
+  /** Non-extractable, usage "sign", with the algorithm parameters of `alg`. */
+  key: CryptoKey;
+  alg: JwsAlgorithm;
+  /** The JWK's own `kid` member, when the material was a JWK that had one. */
+  kid?: string;
+  /** RFC 7638 SHA-256 thumbprint (base64url) of the public key; asymmetric keys only, never secrets. */
+  thumbprint?: string;
+}
+
+/**
+ * A recipient's key for JWE, tagged by the key-management family of `alg`
+ * (the same shape as src/jwe/types.ts, which consumes it).
+ */
+export type EncryptionKey =
+  | {
+      family: "RSA-OAEP";
+      /** Public key, RSA-OAEP with the alg's hash (SHA-1 or SHA-256), usage "encrypt", non-extractable. */
+      key: CryptoKey;
+      kid?: string;
+      thumbprint?: string;
+    }
+  | {
+      family: "RSA1_5";
+      /** WebCrypto has no RSAES-PKCS1-v1_5: the raw public key for src/jwe's own implementation. */
+      modulus: bigint;
+      exponent: bigint;
+      /** k: the length of the modulus in bytes. */
+      modulusBytes: number;
+      kid?: string;
+      thumbprint?: string;
+    }
+  | {
+      family: "AES-KW";
+      /** AES-KW key of exactly the alg's length, usage "wrapKey", non-extractable. */
+      key: CryptoKey;
+      kid?: string;
+    }
+  | {
+      family: "dir";
+      /** The content encryption key itself, exactly the enc's length. Shared: do not modify. */
+      cek: Uint8Array;
+      kid?: string;
+    };
+
+export type Curve = "P-256" | "P-384" | "P-521";
+
+/** How a private key reaches WebCrypto's importKey. */
+export type PrivateImport = { format: "pkcs8"; data: Uint8Array } | { format: "jwk"; data: JsonWebKey };
+
+/** Where parsed material came from; used in messages ("an RSA private key (PKCS#1 PEM)"). */
+export type MaterialForm =
+  | "PKCS#8 PEM" | "PKCS#1 PEM" | "SEC1 PEM" | "SPKI PEM" | "PKCS#1 public PEM" | "X.509 certificate"
+  | "JWK" | "0x-hex" | "text";
+
+/**
+ * Material after parsing, before WebCrypto: enough to check it against an algorithm and to say
+ * precisely what is wrong, plus the public members for a thumbprint.
+ */
+export type ParsedKey = (
+  | { kty: "RSA"; n: Uint8Array; e: Uint8Array; private?: PrivateImport }
+  | { kty: "EC"; crv: Curve; x?: Uint8Array; y?: Uint8Array; private?: PrivateImport }
+  | { kty: "oct"; bytes: Uint8Array }
+) & { form: MaterialForm; kid?: string };
