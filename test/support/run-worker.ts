@@ -20,6 +20,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import type { Server } from "node:http";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { build, type Plugin } from "esbuild";
 import { Miniflare, Log, LogLevel } from "miniflare";
 import { portOf, startEchoOrigin } from "../../scripts/echo-origin";
@@ -33,8 +35,13 @@ export interface StartWorkerOptions {
   bindings?: Record<string, string>;
   /** Contents of the CRYPTO_OBJECTS KV namespace: key name → value. */
   kv?: Record<string, string>;
-  /** Worker log level (console output of the worker); default: errors only. */
+  /** Miniflare's own log level; default: errors only. */
   logLevel?: "none" | "error" | "warn" | "info" | "debug";
+  /**
+   * Also copy the worker's console output (workerd stdout/stderr) to this process's stderr.
+   * Default: only when RUN_WORKER_LOGS=1. It is always collected in `logs`.
+   */
+  printLogs?: boolean;
 }
 
 export interface RunningWorker {
@@ -47,6 +54,8 @@ export interface RunningWorker {
   /** fetch() relative to the worker's URL. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   mf: Miniflare;
+  /** The worker's console output so far (workerd stdout and stderr), one entry per line. */
+  logs: string[];
   stop(): Promise<void>;
 }
 
@@ -144,7 +153,18 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       origin = await startOrigin();
       bindings.ORIGIN_URL = origin.url;
     }
+    const logs: string[] = [];
+    const print = options.printLogs ?? process.env.RUN_WORKER_LOGS === "1";
+    const collect = (stream: Readable) =>
+      createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => {
+        logs.push(line);
+        if (print) process.stderr.write(`[worker] ${line}\n`);
+      });
     mf = new Miniflare({
+      handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+        collect(stdout);
+        collect(stderr);
+      },
       // Module paths are named relative to modulesRoot; the bundle is a single ES module.
       modules: [{ type: "ESModule", path: join(dir, "worker.mjs"), contents: script }],
       modulesRoot: dir,
@@ -168,6 +188,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       originUrl: started?.url,
       bindings,
       mf: running,
+      logs,
       fetch: (path, init) => fetch(url + (path.startsWith("/") ? path : `/${path}`), init),
       stop: async () => {
         await running.dispose();
