@@ -101,7 +101,7 @@ describe("symmetric keys for A*KW and dir: JWK oct or 0x-hex of the exact length
         expect(key.key.usages).toEqual(["wrapKey"]);
         expect(key.kid).toBe(form === "JWK" ? "kw" : undefined);
         // Wrap a CEK with the imported key; unwrap it with one imported independently from the raw bytes.
-        const cek = await crypto.subtle.generateKey({ name: "AES-GCM", length: 128 }, true, ["encrypt"]);
+        const cek = (await crypto.subtle.generateKey({ name: "AES-GCM", length: 128 }, true, ["encrypt"])) as CryptoKey;
         const wrapped = await crypto.subtle.wrapKey("raw", cek, key.key, "AES-KW");
         const unwrapper = await crypto.subtle.importKey("raw", raw, "AES-KW", false, ["unwrapKey"]);
         const unwrapped = await crypto.subtle.unwrapKey("raw", wrapped, unwrapper, "AES-KW", "AES-GCM", true, ["encrypt"]);
