@@ -1,4 +1,5 @@
 import { compileInvoke } from "./invoke";
+import { compileJwtGenerate } from "./jwt-generate";
 import type { PolicyCompiler } from "./policy";
 import { compileSetVariable } from "./set-variable";
 import { compileThrow } from "./throw";
@@ -8,4 +9,5 @@ export const POLICY_COMPILERS: Readonly<Record<string, PolicyCompiler>> = {
   "set-variable": compileSetVariable,
   invoke: compileInvoke,
   throw: compileThrow,
+  "jwt-generate": compileJwtGenerate,
 };

@@ -1,0 +1,72 @@
+import type { VariableReader } from "../../assembly/context";
+import { runtimeError } from "../../assembly/errors";
+import { stringify } from "../../assembly/template";
+import type { JwtGenerateConfig } from "./config";
+
+/**
+ * The claims set, in API Connect's order: iss, sub, aud, exp, iat, jti, then private claims.
+ * Private claims never replace a claim the policy set: they may come from request data.
+ */
+export function buildClaims(config: JwtGenerateConfig, vars: VariableReader, nowSeconds: number): Record<string, unknown> {
+  const claims = Object.create(null) as Record<string, unknown>;
+  const iss = text(vars.get(config.issVariable));
+  if (!iss) throw runtimeError(`iss-claim: variable '${config.issVariable}' is empty or not set`);
+  claims.iss = iss;
+  if (config.subVariable) {
+    const sub = text(vars.get(config.subVariable));
+    if (sub) claims.sub = sub;
+  }
+  if (config.audVariables.length > 0) {
+    const audiences = collectAudiences(config.audVariables, vars);
+    if (audiences.length === 1) claims.aud = audiences[0];
+    else if (audiences.length > 1) claims.aud = audiences;
+  }
+  claims.exp = nowSeconds + config.expSeconds;
+  claims.iat = nowSeconds;
+  if (config.jti) claims.jti = crypto.randomUUID();
+  if (config.privateClaimsVariable) {
+    const extra = privateClaims(config.privateClaimsVariable, vars.get(config.privateClaimsVariable));
+    for (const key of Object.keys(extra)) {
+      if (!Object.hasOwn(claims, key)) claims[key] = extra[key];
+    }
+  }
+  return claims;
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value.trim() : stringify(value);
+}
+
+/** Each variable may hold one audience, a comma-separated string of them, or a list. */
+function collectAudiences(names: readonly string[], vars: VariableReader): string[] {
+  const out: string[] = [];
+  for (const name of names) {
+    const value = vars.get(name);
+    const items = Array.isArray(value) ? value : [value];
+    for (const item of items) {
+      if (item === undefined || item === null) continue;
+      for (const part of stringify(item).split(",")) {
+        const aud = part.trim();
+        if (aud) out.push(aud);
+      }
+    }
+  }
+  return out;
+}
+
+function privateClaims(name: string, value: unknown): Record<string, unknown> {
+  let parsed = value;
+  if (typeof value === "string") {
+    if (value.trim() === "") throw runtimeError(`private-claims: variable '${name}' is empty`);
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw runtimeError(`private-claims: variable '${name}' does not hold valid JSON`);
+    }
+  }
+  if (parsed === undefined) throw runtimeError(`private-claims: variable '${name}' is not set`);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw runtimeError(`private-claims: variable '${name}' must hold a JSON object, found ${Array.isArray(parsed) ? "a list" : parsed === null ? "null" : typeof parsed}`);
+  }
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { clearKeyCache, keyCacheStats } from "../../../src/keys";
+import { testEnv } from "../gateway-helpers";
+import { keyPairFor, minter } from "./helpers";
+
+describe("key cache", () => {
+  it("imports a key once for 1,000 requests", async () => {
+    clearKeyCache();
+    const k = await keyPairFor("ES256");
+    const gw = minter("jws-alg: ES256\njws-crypto: K", { bindings: { K: k.privatePem } });
+    const start = keyCacheStats();
+    for (let i = 0; i < 1000; i++) expect((await gw.fetch("/mint")).status).toBe(200);
+    const end = keyCacheStats();
+    expect(end.imports - start.imports).toBe(1);
+    expect(end.hits - start.hits).toBe(999);
+  });
+
+  it("picks up a rotated secret: new material, new import, tokens signed with the new key", async () => {
+    clearKeyCache();
+    const first = await keyPairFor("RS256");
+    const second = await keyPairFor("PS256"); // a different RSA key, used with RS256 here
+    const bindings: Record<string, unknown> = { K: first.privatePem };
+    const gw = minter("jws-alg: RS256\njws-crypto: K", { bindings });
+    await gw.fetch("/mint");
+    bindings.K = second.privatePem;
+    const gw2 = minter("jws-alg: RS256\njws-crypto: K", { bindings });
+    await gw2.fetch("/mint");
+    expect(keyCacheStats().imports).toBe(2);
+  });
+
+  it("picks up a changed KV value", async () => {
+    clearKeyCache();
+    const a = await keyPairFor("ES256");
+    await testEnv.CRYPTO_OBJECTS.put("rotating", a.privatePem);
+    const gw = minter("jws-alg: ES256\njws-crypto: rotating");
+    expect((await gw.fetch("/mint")).status).toBe(200);
+    await testEnv.CRYPTO_OBJECTS.put("rotating", "not a key");
+    // workerd's local KV honours writes from the same isolate at once.
+    expect((await gw.fetch("/mint")).status).toBe(500);
+  });
+});
