@@ -160,6 +160,18 @@ describe("PEMs that are not usable keys", () => {
     await expectKeyError(importSigningKey(pem, "ES256", src), /is a key of type Ed25519, which jwt-generate does not support/, [pemBody(pem)]);
   });
 
+  it("an EC key with explicit curve parameters, and an RSASSA-PSS-restricted key", async () => {
+    // SEC1 whose [0] parameters hold a SEQUENCE (explicit parameters) instead of a curve OID.
+    const explicit = Uint8Array.from([0x30, 0x0c, 0x02, 0x01, 0x01, 0x04, 0x02, 0x01, 0x02, 0xa0, 0x03, 0x30, 0x01, 0x00]);
+    await expectKeyError(importSigningKey(toPem("EC PRIVATE KEY", explicit), "ES256", src), /is an EC key with explicit curve parameters; only named curves/);
+    // WebCrypto's PKCS#8 with the algorithm OID changed from rsaEncryption (…1.1.1) to id-RSASSA-PSS (…1.1.10).
+    const pss = new Uint8Array(rsa.pkcs8.slice(0));
+    const at = pss.findIndex((_, i) => [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01].every((b, j) => pss[i + j] === b));
+    pss[at + 8] = 0x0a;
+    const pem = toPem("PRIVATE KEY", pss);
+    await expectKeyError(importSigningKey(pem, "PS256", src), /is a key of type RSASSA-PSS-restricted RSA, which jwt-generate does not support/, [pemBody(pem)]);
+  });
+
   it("a malformed certificate", async () => {
     // Valid DER, but an SPKI where a certificate belongs.
     await expectKeyError(importEncryptionKey(toPem("CERTIFICATE", rsa.spki), "RSA-OAEP", "A256GCM", src), /^crypto object 'x' is not a valid X\.509 certificate$/);
