@@ -3,6 +3,7 @@
  *
  *   tsx bench/run.ts [--rounds N] [--e2e-rounds N] [--ms N] [--skip-mint] [--skip-e2e] [--skip-bundle]
  *   tsx bench/run.ts --profile CASE[/METHOD]     (a CPU profile of one method, policy by default)
+ *   tsx bench/run.ts --breakdown [HS256,ES256,RS256]   (µs per stage of the policy's hot path)
  *
  * 1. mint: a bench worker (bench/worker/mint.ts, bundled with esbuild) times jwt-generate's policy,
  *    raw WebCrypto, jose and hono/jwt for HS256, RS256, PS256, ES256 and nested RS256 + RSA-OAEP-256/A128CBC-HS256.
@@ -125,6 +126,30 @@ async function profileMint(tmp: string, keys: BenchKeys, spec: string): Promise<
       rate = (r.ops / r.ms) * 1000;
     });
     console.log(`${c} ${m}: ${Math.round(rate).toLocaleString("en-US")} tokens/s while profiled (the profiler slows it)\n${summary}`);
+  } finally {
+    await mf.dispose();
+    output.summarize();
+  }
+}
+
+/** --breakdown [CASES]: µs per call of each stage of the policy's hot path (bench/worker/breakdown.ts). */
+async function breakdownMint(tmp: string, keys: BenchKeys, spec: string): Promise<void> {
+  const cases = spec.split(",").filter(Boolean) as BenchCase[];
+  for (const c of cases) if (!CASES.includes(c) || c === "nested") throw new Error(`--breakdown: expected signing cases (${CASES.filter((x) => x !== "nested").join(",")})`);
+  const { outfile, missing } = await bundleWorker(resolve(ROOT, "bench/worker/breakdown.ts"), join(tmp, "breakdown.js"));
+  if (missing.length > 0) throw new Error(`src modules missing: ${missing.join(", ")}`);
+  const output = runtimeOutput("breakdown worker");
+  const mf = new Miniflare({ modules: true, scriptPath: outfile, modulesRoot: tmp, compatibilityDate: COMPATIBILITY_DATE, bindings: keys.bindings, handleRuntimeStdio: output.handleRuntimeStdio });
+  try {
+    const rows = new Map<string, Record<string, number>>();
+    for (const c of cases) {
+      const res = await mf.dispatchFetch(`http://bench/?case=${c}`);
+      const body = (await res.json()) as Record<string, number> & { error?: string };
+      if (!res.ok) throw new Error(`breakdown ${c}: ${body.error}`);
+      for (const [stage, us] of Object.entries(body)) rows.set(stage, { ...(rows.get(stage) ?? {}), [c]: Number(us) });
+    }
+    console.log(`µs per call in workerd (best of 7 batches)\n${"stage".padEnd(48)}${cases.map((c) => c.padStart(10)).join("")}`);
+    for (const [stage, byCase] of rows) console.log(`${stage.padEnd(48)}${cases.map((c) => (byCase[c] === undefined ? "—" : byCase[c]!.toFixed(2)).padStart(10)).join("")}`);
   } finally {
     await mf.dispose();
     output.summarize();
@@ -294,6 +319,12 @@ const tmp = await mkdtemp(join(tmpdir(), "edge-jwt-bench-"));
 const details: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, rounds: ROUNDS, runMs: RUN_MS, e2eRounds: E2E_ROUNDS, concurrency: CONCURRENCY };
 try {
   const keys = await generateKeys();
+  const breakdownAt = process.argv.indexOf("--breakdown");
+  if (breakdownAt >= 0) {
+    const next = process.argv[breakdownAt + 1];
+    await breakdownMint(tmp, keys, next && !next.startsWith("--") ? next : "HS256,ES256,RS256");
+    process.exit(0);
+  }
   const profile = process.argv.indexOf("--profile");
   if (profile >= 0) {
     await profileMint(tmp, keys, process.argv[profile + 1] ?? "HS256");

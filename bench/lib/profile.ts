@@ -16,6 +16,8 @@ interface ProfileNode {
   callFrame: CallFrame;
   hitCount?: number;
   children?: number[];
+  /** Hits per source line (1-based, in the bundle) inside this function. */
+  positionTicks?: { line: number; ticks: number }[];
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -101,6 +103,7 @@ function summarize(profile: Profile, bundleLines: string[], top: number): string
     return `${f.functionName || "(anonymous)"}${mod ? `  ${mod}${f.url ? `  [bundle:${f.lineNumber + 1}]` : ""}` : ""}`;
   };
   const self = new Map<string, number>();
+  const lineTicks = new Map<string, Map<number, number>>();
   const inclusive = new Map<string, number>();
   const byModule = new Map<string, number>();
   // Inclusive hits: each sample counts once per distinct function on its stack.
@@ -109,6 +112,11 @@ function summarize(profile: Profile, bundleLines: string[], top: number): string
     const k = key(n);
     const hits = n.hitCount ?? 0;
     self.set(k, (self.get(k) ?? 0) + hits);
+    for (const t of n.positionTicks ?? []) {
+      const perLine = lineTicks.get(k) ?? new Map<number, number>();
+      perLine.set(t.line, (perLine.get(t.line) ?? 0) + t.ticks);
+      lineTicks.set(k, perLine);
+    }
     const mod = moduleOf(n.callFrame) || n.callFrame.functionName;
     byModule.set(mod, (byModule.get(mod) ?? 0) + hits);
     const fresh = !stack.has(k);
@@ -126,6 +134,15 @@ function summarize(profile: Profile, bundleLines: string[], top: number): string
   const pct = (h: number) => `${((h / totalHits) * 100).toFixed(1).padStart(5)}%`;
   const lines = [`CPU profile: ${totalHits} samples over ${totalMs.toFixed(0)} ms (self%, inclusive%, function, module [line in the bundle])`];
   for (const [k, h] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(h)} ${pct(inclusive.get(k) ?? h)}  ${k}`);
+  // The hottest lines of the top functions (V8 inlines callees, so a function's self time hides them).
+  for (const [k, h] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4)) {
+    const perLine = lineTicks.get(k);
+    if (!perLine || h === 0) continue;
+    lines.push(`hottest lines of ${k.split("  ")[0]}:`);
+    for (const [line, t] of [...perLine.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6)) {
+      lines.push(`  ${pct(t)}  ${String(line).padStart(5)}: ${(bundleLines[line - 1] ?? "").trim().slice(0, 110)}`);
+    }
+  }
   lines.push("by module (self):");
   for (const [m, h] of [...byModule.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) lines.push(`  ${pct(h)}  ${m}`);
   return lines.join("\n");

@@ -1,0 +1,120 @@
+/**
+ * `npm run bench -- --breakdown`: where the policy's time goes, stage by stage, in workerd. Each stage of
+ * jwt-generate's hot path is timed alone (µs per call, best of several batches) next to the whole
+ * `run(ctx)`, with the inputs the policy really uses. It imports src internals on purpose, so it is kept
+ * apart from the main bench (a refactor may break this file, never `npm run bench`).
+ */
+import { Context } from "../../src/assembly/context";
+import { compileApis } from "../../src/config/compile-api";
+import { encodeBase64Url, encodeBase64UrlText } from "../../src/jose/base64url";
+import { signCompact } from "../../src/jose/sign";
+import { getSigningKey, resolveCryptoObject } from "../../src/keys";
+import type { Policy } from "../../src/policies/policy";
+import { buildClaims } from "../../src/policies/jwt-generate/claims";
+import { loadSigningKey, kidFor } from "../../src/policies/jwt-generate/keys";
+import type { JwtGenerateConfig } from "../../src/policies/jwt-generate/config";
+import { JWS_ALG, SIGNING_BINDING, mintDefinition, type BenchCase } from "../lib/definitions";
+
+type Env = Record<string, unknown>;
+
+const SIGN_PARAMS = {
+  HS256: { name: "HMAC" },
+  RS256: { name: "RSASSA-PKCS1-v1_5" },
+  PS256: { name: "RSA-PSS", saltLength: 32 },
+  ES256: { name: "ECDSA", hash: "SHA-256" },
+} as const;
+
+async function batch(fn: () => unknown, n: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const r = fn();
+    if (r instanceof Promise) await r;
+  }
+  return performance.now() - t0;
+}
+
+/**
+ * µs per call: the best of `batches` batches (the least disturbed by other load), each batch long
+ * enough (≥ 40 ms) that workerd's coarse clock (1 ms steps) does not matter.
+ */
+async function perCall(fn: () => unknown, batches = 7): Promise<number> {
+  let n = 8;
+  while ((await batch(fn, n)) < 40) n *= 2;
+  let best = Infinity;
+  for (let b = 0; b < batches; b++) best = Math.min(best, ((await batch(fn, n)) * 1000) / n);
+  return best;
+}
+
+/** A plain TS copy of the config jwt-generate compiles (the policy keeps its own private). */
+function configFor(c: BenchCase): JwtGenerateConfig {
+  return {
+    title: "jwt-generate",
+    jwtVariable: "out.token",
+    jti: true,
+    issVariable: "iss.claim",
+    subVariable: "sub.claim",
+    audVariables: ["aud.claim"],
+    expSeconds: 300,
+    jws: { alg: JWS_ALG[c], key: { kind: "crypto", name: SIGNING_BINDING[c] } },
+  };
+}
+
+async function breakdown(c: BenchCase, env: Env): Promise<Record<string, number>> {
+  const { apis, problems } = compileApis([{ file: `bench-${c}.json`, definition: mintDefinition(c) }]);
+  if (problems.length > 0) throw new Error(problems.map((p) => p.message).join("; "));
+  const api = apis[0]!;
+  const [setVariable, jwtGenerate] = api.assembly.execute as [Policy, Policy];
+  const ctx = new Context(new Request(`https://gateway.example.com${api.basePath}/path`), api, env, "/path");
+  await setVariable.run(ctx);
+  await jwtGenerate.run(ctx);
+  const token = ctx.get("out.token") as string;
+
+  const config = configFor(c);
+  const alg = config.jws!.alg as keyof typeof SIGN_PARAMS;
+  const source = config.jws!.key;
+  const material = await resolveCryptoObject((source as { name: string }).name, env);
+  const key = await loadSigningKey(source, alg, ctx);
+  const now = Math.floor(Date.now() / 1000);
+  const claims = buildClaims(config, ctx, now);
+  const claimsJson = JSON.stringify(claims);
+  const payloadB64 = encodeBase64UrlText(claimsJson);
+  const headerB64 = token.slice(0, token.indexOf("."));
+  const signingInput = new TextEncoder().encode(`${headerB64}.${payloadB64}`);
+  const signature = new Uint8Array(await crypto.subtle.sign(SIGN_PARAMS[alg], key.key, signingInput));
+  const signatureB64 = encodeBase64Url(signature);
+  if (`${headerB64}.${payloadB64}.${signatureB64}`.length !== token.length) throw new Error("breakdown inputs do not match the policy's token");
+  const nativeB64 = (bytes: Uint8Array) => (bytes as Uint8Array & { toBase64(o: object): string }).toBase64({ alphabet: "base64url", omitPadding: true });
+  const encoder = new TextEncoder();
+
+  const out: Record<string, number> = {};
+  out["policy run(ctx), whole"] = await perCall(() => jwtGenerate.run(ctx));
+  out["crypto.subtle.sign alone"] = await perCall(() => crypto.subtle.sign(SIGN_PARAMS[alg], key.key, signingInput));
+  out["signCompact (sign + concat + encode sig)"] = await perCall(() => signCompact(alg, key.key, headerB64, payloadB64));
+  out["loadSigningKey (resolve + cache hit)"] = await perCall(() => loadSigningKey(source, alg, ctx));
+  out["  resolveCryptoObject"] = await perCall(() => resolveCryptoObject((source as { name: string }).name, env));
+  out["  getSigningKey (cache hit)"] = await perCall(() => getSigningKey(material, alg, "label"));
+  out["kidFor"] = await perCall(() => kidFor(source, key, undefined, ctx));
+  out["buildClaims (incl. randomUUID)"] = await perCall(() => buildClaims(config, ctx, now));
+  out["  crypto.randomUUID"] = await perCall(() => crypto.randomUUID());
+  out["JSON.stringify(claims)"] = await perCall(() => JSON.stringify(claims));
+  out[`encodeBase64UrlText(claims) [${claimsJson.length} chars]`] = await perCall(() => encodeBase64UrlText(claimsJson));
+  out[`  alt: native toBase64(encode(claims))`] = await perCall(() => nativeB64(encoder.encode(claimsJson)));
+  out[`encodeBase64Url(signature) [${signature.length} bytes]`] = await perCall(() => encodeBase64Url(signature));
+  out[`  alt: native toBase64(signature)`] = await perCall(() => nativeB64(signature));
+  out[`TextEncoder.encode(signing input) [${signingInput.length} bytes]`] = await perCall(() => encoder.encode(`${headerB64}.${payloadB64}`));
+  out["Date.now"] = await perCall(() => Date.now());
+  out["ctx.get (one variable)"] = await perCall(() => ctx.get("iss.claim"));
+  out["ctx.set (the token variable)"] = await perCall(() => ctx.set("out.token", token));
+  return out;
+}
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const c = (new URL(request.url).searchParams.get("case") ?? "HS256") as BenchCase;
+    try {
+      return Response.json(await breakdown(c, env));
+    } catch (e) {
+      return Response.json({ error: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e) }, { status: 500 });
+    }
+  },
+};
