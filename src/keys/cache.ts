@@ -77,7 +77,7 @@ export async function getEncryptionKey(material: KeyMaterial, alg: JweKeyAlgorit
   return imported;
 }
 
-/** Successful imports and cache hits since the isolate started (or the last clearKeyCache). */
+/** Successful imports, cache hits, and entries held, since the isolate started (or the last clearKeyCache). */
 export function keyCacheStats(): { imports: number; hits: number; size: number } {
   return { imports, hits, size: signing.size + encryption.size };
 }

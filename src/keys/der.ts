@@ -151,6 +151,7 @@ export function encodeTlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** A SEQUENCE of already-encoded elements. */
 export const encodeSequence = (...parts: Uint8Array[]): Uint8Array => encodeTlv(TAG.SEQUENCE, ...parts);
 
 /** A non-negative INTEGER from its big-endian magnitude (adds the sign-padding zero when needed). */
@@ -175,6 +176,9 @@ export function encodeOid(dotted: string): Uint8Array {
   return encodeTlv(TAG.OID, new Uint8Array(out));
 }
 
+/** NULL (the parameters of rsaEncryption). */
 export const encodeNull = (): Uint8Array => encodeTlv(TAG.NULL);
+/** An OCTET STRING. */
 export const encodeOctetString = (value: Uint8Array): Uint8Array => encodeTlv(TAG.OCTET_STRING, value);
+/** A BIT STRING of whole bytes. */
 export const encodeBitString = (value: Uint8Array): Uint8Array => encodeTlv(TAG.BIT_STRING, new Uint8Array([0]), value);

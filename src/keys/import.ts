@@ -30,7 +30,7 @@ export async function importSigningKey(material: KeyMaterial, alg: JwsAlgorithm,
   const kid = parsed.kid === undefined ? {} : { kid: parsed.kid };
   switch (spec.family) {
     case "HMAC": {
-      if (parsed.kty !== "oct") throw new KeyError(`${source} is ${describe(parsed)}; ${alg} needs a shared secret (a JWK of kty 'oct', 0x-hex or text)`);
+      if (parsed.kty !== "oct") throw new KeyError(`${source} is ${describeKey(parsed)}; ${alg} needs a shared secret (a JWK of kty 'oct', 0x-hex or text)`);
       // API Connect accepts secrets shorter than RFC 7518's minimum, so only an empty one is refused.
       if (parsed.bytes.length === 0) throw new KeyError(`${source} is an empty shared secret`);
       const key = await webCrypto(source, alg, () => crypto.subtle.importKey("raw", parsed.bytes, { name: "HMAC", hash: spec.hash }, false, ["sign"]));
@@ -38,15 +38,15 @@ export async function importSigningKey(material: KeyMaterial, alg: JwsAlgorithm,
     }
     case "RSASSA-PKCS1-v1_5":
     case "RSA-PSS": {
-      if (parsed.kty !== "RSA") throw new KeyError(`${source} is ${describe(parsed)}; ${alg} needs an RSA private key`);
+      if (parsed.kty !== "RSA") throw new KeyError(`${source} is ${describeKey(parsed)}; ${alg} needs an RSA private key`);
       const privateKey = requirePrivate(parsed, source, alg);
       checkRsaBits(parsed, spec.minKeySize, source, alg);
       const key = await webCrypto(source, alg, () => importPrivate(privateKey, { name: spec.family, hash: spec.hash }, false));
       return Object.freeze({ key, alg, ...kid, thumbprint: await rsaThumbprint(parsed) });
     }
     case "ECDSA": {
-      if (parsed.kty !== "EC") throw new KeyError(`${source} is ${describe(parsed)}; ${alg} needs an EC private key on ${spec.curve}`);
-      if (parsed.crv !== spec.curve) throw new KeyError(`${source} is ${describe(parsed)}; ${alg} needs ${spec.curve}`);
+      if (parsed.kty !== "EC") throw new KeyError(`${source} is ${describeKey(parsed)}; ${alg} needs an EC private key on ${spec.curve}`);
+      if (parsed.crv !== spec.curve) throw new KeyError(`${source} is ${describeKey(parsed)}; ${alg} needs ${spec.curve}`);
       const privateKey = requirePrivate(parsed, source, alg);
       const params = { name: "ECDSA", namedCurve: parsed.crv };
       let { x, y } = parsed;
@@ -76,7 +76,7 @@ export async function importEncryptionKey(material: KeyMaterial, alg: JweKeyAlgo
   switch (spec.family) {
     case "RSA-OAEP":
     case "RSA1_5": {
-      if (parsed.kty !== "RSA") throw new KeyError(`${source} is ${describe(parsed)}; ${alg} needs an RSA public key (PEM, certificate or JWK)`);
+      if (parsed.kty !== "RSA") throw new KeyError(`${source} is ${describeKey(parsed)}; ${alg} needs an RSA public key (PEM, certificate or JWK)`);
       checkRsaBits(parsed, MIN_RSA_BITS_JWE, source, alg);
       checkRsaPublic(parsed, source);
       const thumbprint = await rsaThumbprint(parsed);
@@ -92,7 +92,7 @@ export async function importEncryptionKey(material: KeyMaterial, alg: JweKeyAlgo
       const needed = spec.family === "dir" ? JWE_CONTENT_ALGORITHMS[enc].cekBytes : (spec.keyBytes ?? 0);
       const what = spec.family === "dir" ? `dir with ${enc}` : alg;
       if (parsed.kty !== "oct" || parsed.form === "text") {
-        throw new KeyError(`${source} is ${describe(parsed)}; ${what} needs a ${needed}-byte symmetric key as a JWK of kty 'oct' or 0x-hex`);
+        throw new KeyError(`${source} is ${describeKey(parsed)}; ${what} needs a ${needed}-byte symmetric key as a JWK of kty 'oct' or 0x-hex`);
       }
       if (parsed.bytes.length !== needed) {
         throw new KeyError(`${source} is a ${parsed.bytes.length}-byte key; ${what} needs exactly ${needed} bytes`);
@@ -105,7 +105,7 @@ export async function importEncryptionKey(material: KeyMaterial, alg: JweKeyAlgo
 }
 
 /** "an RSA private key (PKCS#1 PEM)", "a JWK of kty 'EC' with crv 'P-384'", "a shared secret (text)". */
-export function describe(parsed: ParsedKey): string {
+export function describeKey(parsed: ParsedKey): string {
   if (parsed.kty === "oct") return parsed.form === "JWK" ? "a JWK of kty 'oct' (a shared secret)" : `a shared secret (${parsed.form})`;
   const visibility = parsed.private ? "private" : "public";
   const type = parsed.kty === "RSA" ? `an RSA ${visibility} key` : `an EC ${visibility} key on ${parsed.crv}`;
@@ -115,7 +115,7 @@ export function describe(parsed: ParsedKey): string {
 }
 
 function requirePrivate(parsed: RsaKey | EcKey, source: string, alg: JwsAlgorithm): PrivateImport {
-  if (!parsed.private) throw new KeyError(`${source} is ${describe(parsed)}; signing with ${alg} needs a private key`);
+  if (!parsed.private) throw new KeyError(`${source} is ${describeKey(parsed)}; signing with ${alg} needs a private key`);
   return parsed.private;
 }
 

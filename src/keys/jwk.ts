@@ -72,4 +72,5 @@ function member(jwk: Record<string, unknown>, name: string): Uint8Array {
   return bytes;
 }
 
+/** A plain (non-array, non-null) object, as a JWK must be. */
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

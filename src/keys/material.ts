@@ -8,15 +8,16 @@ import { DerError } from "./der";
 import { KeyError } from "./errors";
 import { isObject, parseJwk } from "./jwk";
 import { looksLikePem, parsePem } from "./pem";
-import type { KeyMaterial, ParsedKey } from "./types";
+import type { ParsedKey } from "./types";
 
 const encoder = new TextEncoder();
 
 /**
- * Parses material. `wantPrivate` picks the private key out of a PEM bundle (signing);
- * `source` labels messages, e.g. "crypto object 'hmac-key'".
+ * Parses material. It is typed `unknown` because values from context variables are checked here,
+ * not trusted. `wantPrivate` picks the private key out of a PEM bundle (signing); `source` labels
+ * messages, e.g. "crypto object 'hmac-key'".
  */
-export function parseMaterial(material: KeyMaterial | unknown, source: string, wantPrivate: boolean): ParsedKey {
+export function parseMaterial(material: unknown, source: string, wantPrivate: boolean): ParsedKey {
   if (isObject(material)) return fromJwk(material, source);
   if (typeof material !== "string") throw new KeyError(`${source} is not PEM, JWK, 0x-hex or text`);
   const trimmed = material.trim();

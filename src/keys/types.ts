@@ -18,40 +18,12 @@ export interface SigningKey {
 }
 
 /**
- * A recipient's key for JWE, tagged by the key-management family of `alg`
- * (the same shape as src/jwe/types.ts, which consumes it).
+ * A recipient's key for JWE, tagged by the key-management family of `alg`. Defined by its
+ * consumer, src/jwe; re-exported here so both sides share one definition.
  */
-export type EncryptionKey =
-  | {
-      family: "RSA-OAEP";
-      /** Public key, RSA-OAEP with the alg's hash (SHA-1 or SHA-256), usage "encrypt", non-extractable. */
-      key: CryptoKey;
-      kid?: string;
-      thumbprint?: string;
-    }
-  | {
-      family: "RSA1_5";
-      /** WebCrypto has no RSAES-PKCS1-v1_5: the raw public key for src/jwe's own implementation. */
-      modulus: bigint;
-      exponent: bigint;
-      /** k: the length of the modulus in bytes. */
-      modulusBytes: number;
-      kid?: string;
-      thumbprint?: string;
-    }
-  | {
-      family: "AES-KW";
-      /** AES-KW key of exactly the alg's length, usage "wrapKey", non-extractable. */
-      key: CryptoKey;
-      kid?: string;
-    }
-  | {
-      family: "dir";
-      /** The content encryption key itself, exactly the enc's length. Shared: do not modify. */
-      cek: Uint8Array;
-      kid?: string;
-    };
+export type { EncryptionKey } from "../jwe/types";
 
+/** The EC curves JWS uses (ES256/384/512). */
 export type Curve = "P-256" | "P-384" | "P-521";
 
 /** How a private key reaches WebCrypto's importKey. */
