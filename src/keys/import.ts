@@ -7,6 +7,7 @@ import {
   type JweContentAlgorithm, type JweKeyAlgorithm, type JwsAlgorithm,
 } from "../jose/algorithms";
 import { decodeBase64Url, encodeBase64Url } from "../jose/base64url";
+import { webBytes } from "../jwe/content";
 import { KeyError } from "./errors";
 import { quotable } from "./jwk";
 import { parseMaterial } from "./material";
@@ -33,7 +34,7 @@ export async function importSigningKey(material: KeyMaterial, alg: JwsAlgorithm,
       if (parsed.kty !== "oct") throw new KeyError(`${source} is ${describeKey(parsed)}; ${alg} needs a shared secret (a JWK of kty 'oct', 0x-hex or text)`);
       // API Connect accepts secrets shorter than RFC 7518's minimum, so only an empty one is refused.
       if (parsed.bytes.length === 0) throw new KeyError(`${source} is an empty shared secret`);
-      const key = await webCrypto(source, alg, () => crypto.subtle.importKey("raw", parsed.bytes, { name: "HMAC", hash: spec.hash }, false, ["sign"]));
+      const key = await webCrypto(source, alg, () => crypto.subtle.importKey("raw", webBytes(parsed.bytes), { name: "HMAC", hash: spec.hash }, false, ["sign"]));
       return Object.freeze({ key, alg, ...kid });
     }
     case "RSASSA-PKCS1-v1_5":
@@ -98,7 +99,7 @@ export async function importEncryptionKey(material: KeyMaterial, alg: JweKeyAlgo
         throw new KeyError(`${source} is a ${parsed.bytes.length}-byte key; ${what} needs exactly ${needed} bytes`);
       }
       if (spec.family === "dir") return Object.freeze({ family: "dir", cek: parsed.bytes.slice(), ...kid });
-      const key = await webCrypto(source, alg, () => crypto.subtle.importKey("raw", parsed.bytes, { name: "AES-KW" }, false, ["wrapKey"]));
+      const key = await webCrypto(source, alg, () => crypto.subtle.importKey("raw", webBytes(parsed.bytes), { name: "AES-KW" }, false, ["wrapKey"]));
       return Object.freeze({ family: "AES-KW", key, ...kid });
     }
   }
@@ -138,11 +139,14 @@ function checkRsaPublic(parsed: RsaKey, source: string): void {
   }
 }
 
+/** WebCrypto import parameters, named so both the Workers and the DOM type libraries accept it. */
+type ImportParams = Parameters<SubtleCrypto["importKey"]>[2];
+
 const rsaThumbprint = (parsed: RsaKey): Promise<string> => jwkThumbprint({ kty: "RSA", n: encodeBase64Url(parsed.n), e: encodeBase64Url(parsed.e) });
 
-function importPrivate(privateKey: PrivateImport, params: SubtleCryptoImportKeyAlgorithm, extractable: boolean): Promise<CryptoKey> {
+function importPrivate(privateKey: PrivateImport, params: ImportParams, extractable: boolean): Promise<CryptoKey> {
   return privateKey.format === "pkcs8"
-    ? crypto.subtle.importKey("pkcs8", privateKey.data, params, extractable, ["sign"])
+    ? crypto.subtle.importKey("pkcs8", webBytes(privateKey.data), params, extractable, ["sign"])
     : crypto.subtle.importKey("jwk", privateKey.data, params, extractable, ["sign"]);
 }
 

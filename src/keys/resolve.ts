@@ -45,6 +45,11 @@ function isJsonValue(v: unknown): v is object | number | boolean {
   return proto === Object.prototype || proto === null;
 }
 
-function isKvNamespace(v: unknown): v is KVNamespace {
+/** The part of a KV namespace this module uses (structural, so it type-checks outside workerd too). */
+interface KvReader {
+  get(key: string, options: { type: "text"; cacheTtl?: number }): Promise<string | null>;
+}
+
+function isKvNamespace(v: unknown): v is KvReader {
   return typeof v === "object" && v !== null && typeof (v as { get?: unknown }).get === "function";
 }
