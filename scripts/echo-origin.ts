@@ -1,25 +1,14 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-
-/** A signed token's header and claims, decoded (not verified) so a person can read what arrived. */
-function decodeBearer(authorization: string | undefined): unknown {
-  const m = /^Bearer ([\w-]+)\.([\w-]+)\.[\w-]*$/.exec(authorization ?? "");
-  if (!m) return undefined;
-  try {
-    const part = (s: string) => JSON.parse(Buffer.from(s, "base64url").toString("utf8"));
-    return { header: part(m[1] as string), claims: part(m[2] as string) };
-  } catch {
-    return undefined;
-  }
-}
+import { readBearer, type OriginKeys } from "./read-bearer";
 
 /**
  * A local origin that answers with the request it received, as JSON:
  * `{method, path, headers, body}`; `body` is the UTF-8 text, `bodySha256` its hash, and
- * `bearer` the decoded header and claims of a signed bearer token, when there is one.
+ * `bearer` what a bearer token holds (decoded; decrypted and verified when `keys` are given).
  * Paths starting with `/slow/MS` answer after MS milliseconds, `/status/CODE` with that status.
  */
-export async function startEchoOrigin(port = 0, host = "127.0.0.1"): Promise<Server> {
+export async function startEchoOrigin(port = 0, host = "127.0.0.1", keys?: OriginKeys): Promise<Server> {
   const { createHash } = await import("node:crypto");
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -29,7 +18,7 @@ export async function startEchoOrigin(port = 0, host = "127.0.0.1"): Promise<Ser
       const url = req.url ?? "/";
       const slow = /^\/slow\/(\d+)/.exec(url);
       const status = /^\/status\/(\d{3})/.exec(url);
-      const answer = () => {
+      const answer = async () => {
         const payload = JSON.stringify(
           {
             method: req.method,
@@ -38,7 +27,7 @@ export async function startEchoOrigin(port = 0, host = "127.0.0.1"): Promise<Ser
             body: body.toString("utf8"),
             bodyLength: body.length,
             bodySha256: createHash("sha256").update(body).digest("hex"),
-            bearer: decodeBearer(req.headers.authorization),
+            bearer: await readBearer(req.headers.authorization, keys),
           },
           null,
           2,
@@ -46,8 +35,8 @@ export async function startEchoOrigin(port = 0, host = "127.0.0.1"): Promise<Ser
         res.writeHead(status ? Number(status[1]) : 200, { "content-type": "application/json", "x-echo": "1" });
         res.end(payload + "\n");
       };
-      if (slow) setTimeout(answer, Number(slow[1]));
-      else answer();
+      if (slow) setTimeout(() => void answer(), Number(slow[1]));
+      else void answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
