@@ -3,7 +3,8 @@
  *
  *   tsx bench/run.ts [--rounds N] [--e2e-rounds N] [--ms N] [--skip-mint] [--skip-e2e] [--skip-bundle]
  *   tsx bench/run.ts --profile CASE[/METHOD]     (a CPU profile of one method, policy by default)
- *   tsx bench/run.ts --breakdown [HS256,ES256,RS256]   (µs per stage of the policy's hot path)
+ *   tsx bench/run.ts --experiments               (the policy with each change of lib/experiments.ts applied)
+ *   tsx bench/run.ts --breakdown [HS256,ES256,RS256,nested]   (µs per stage of the policy's hot path)
  *
  * 1. mint: a bench worker (bench/worker/mint.ts, bundled with esbuild) times jwt-generate's policy,
  *    raw WebCrypto, jose and hono/jwt for HS256, RS256, PS256, ES256 and nested RS256 + RSA-OAEP-256/A128CBC-HS256.
@@ -22,7 +23,8 @@ import { gzipSync } from "node:zlib";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { Miniflare } from "miniflare";
-import { bundleWorker, ROOT } from "./lib/build";
+import { bundleWorker, ROOT, type Patch } from "./lib/build";
+import { EXPERIMENTS } from "./lib/experiments";
 import { childPids, cpuNs } from "./lib/cpu";
 import { CASES, E2E_APIS, METHODS, e2eBasePath, e2eSources, type BenchCase, type BenchMethod, type E2eApi } from "./lib/definitions";
 import { profileWhile } from "./lib/profile";
@@ -36,14 +38,22 @@ function option(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 const flag = (name: string) => process.argv.includes(name);
+/** --variant NAME: apply an experiment's patches (lib/experiments.ts) for --profile and --breakdown. */
+function variantOption(): { name: string; patches: Patch[] } | undefined {
+  const i = process.argv.indexOf("--variant");
+  if (i < 0) return undefined;
+  const e = EXPERIMENTS.find((x) => x.name === process.argv[i + 1]);
+  if (!e) throw new Error(`--variant: expected one of ${EXPERIMENTS.map((x) => x.name).join(", ")}`);
+  return { name: e.name, patches: e.patches };
+}
 
 const ROUNDS = option("--rounds", 5);
 const RUN_MS = option("--ms", 250);
 const WARM_MS = 300;
-const E2E_ROUNDS = option("--e2e-rounds", 3);
+const E2E_ROUNDS = option("--e2e-rounds", 5);
 const CONCURRENCY = 16;
 const E2E_MAX_REQUESTS = 6000;
-const E2E_MAX_MS = 2500;
+const E2E_MAX_MS = 1500;
 const COMPATIBILITY_DATE = "2026-04-01";
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -84,10 +94,10 @@ interface MintInfo {
 }
 
 /** Starts the mint bench worker in workerd; `inspectorPort` opens its inspector (for --profile). */
-async function startMint(tmp: string, keys: BenchKeys, inspectorPort?: number) {
-  const { outfile, missing } = await bundleWorker(resolve(ROOT, "bench/worker/mint.ts"), join(tmp, "mint.js"));
+async function startMint(tmp: string, keys: BenchKeys, inspectorPort?: number, variant?: { name: string; patches: Patch[] }) {
+  const { outfile, missing } = await bundleWorker(resolve(ROOT, "bench/worker/mint.ts"), join(tmp, `mint${variant ? `-${variant.name}` : ""}.js`), { patches: variant?.patches });
   if (missing.length > 0) warn(`src modules not in the tree yet (stubbed, the policy cannot run): ${missing.join(", ")}`);
-  const output = runtimeOutput("mint worker");
+  const output = runtimeOutput(`mint worker${variant ? ` (${variant.name})` : ""}`);
   const mf = new Miniflare({
     modules: true,
     scriptPath: outfile,
@@ -115,7 +125,7 @@ async function profileMint(tmp: string, keys: BenchKeys, spec: string): Promise<
   await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
   const inspectorPort = (probe.address() as AddressInfo).port;
   await new Promise<void>((r) => probe.close(() => r()));
-  const { mf, get, output, outfile } = await startMint(tmp, keys, inspectorPort);
+  const { mf, get, output, outfile } = await startMint(tmp, keys, inspectorPort, variantOption());
   try {
     const info = await get<MintInfo>("/info");
     if (!info.cases[c].methods.includes(m)) throw new Error(`${c} ${m} is not available: ${info.cases[c].unavailable[m] ?? "?"}`);
@@ -135,8 +145,8 @@ async function profileMint(tmp: string, keys: BenchKeys, spec: string): Promise<
 /** --breakdown [CASES]: µs per call of each stage of the policy's hot path (bench/worker/breakdown.ts). */
 async function breakdownMint(tmp: string, keys: BenchKeys, spec: string): Promise<void> {
   const cases = spec.split(",").filter(Boolean) as BenchCase[];
-  for (const c of cases) if (!CASES.includes(c) || c === "nested") throw new Error(`--breakdown: expected signing cases (${CASES.filter((x) => x !== "nested").join(",")})`);
-  const { outfile, missing } = await bundleWorker(resolve(ROOT, "bench/worker/breakdown.ts"), join(tmp, "breakdown.js"));
+  for (const c of cases) if (!CASES.includes(c)) throw new Error(`--breakdown: expected cases among ${CASES.join(",")}`);
+  const { outfile, missing } = await bundleWorker(resolve(ROOT, "bench/worker/breakdown.ts"), join(tmp, "breakdown.js"), { patches: variantOption()?.patches });
   if (missing.length > 0) throw new Error(`src modules missing: ${missing.join(", ")}`);
   const output = runtimeOutput("breakdown worker");
   const mf = new Miniflare({ modules: true, scriptPath: outfile, modulesRoot: tmp, compatibilityDate: COMPATIBILITY_DATE, bindings: keys.bindings, handleRuntimeStdio: output.handleRuntimeStdio });
@@ -153,6 +163,75 @@ async function breakdownMint(tmp: string, keys: BenchKeys, spec: string): Promis
   } finally {
     await mf.dispose();
     output.summarize();
+  }
+}
+
+/** --experiments: the policy with each proposed change (lib/experiments.ts) against the tree as it is. */
+async function experiments(tmp: string, keys: BenchKeys): Promise<void> {
+  const instances: { name: string; what: string; get: Awaited<ReturnType<typeof startMint>>["get"]; dispose: () => Promise<void>; pids: number[] }[] = [];
+  try {
+    for (const e of EXPERIMENTS) {
+      const before = childPids("workerd");
+      const m = await startMint(tmp, keys, undefined, { name: e.name, patches: e.patches });
+      const info = await m.get<MintInfo>("/info");
+      for (const c of CASES) {
+        const token = info.cases[c].samples.policy;
+        if (!token) throw new Error(`${e.name}: ${c} policy unavailable: ${info.cases[c].unavailable.policy}`);
+        const problem = await checkToken(c, token, keys);
+        if (problem) throw new Error(`${e.name}: ${c}: the patched policy's token does not verify: ${problem}`);
+      }
+      instances.push({
+        name: e.name,
+        what: e.what,
+        get: m.get,
+        dispose: async () => {
+          await m.mf.dispose();
+          m.output.summarize();
+        },
+        pids: childPids("workerd").filter((p) => !before.includes(p)),
+      });
+    }
+    log(`experiments: ${instances.map((i) => i.name).join(", ")}; every patched policy's tokens verify`);
+    const measure = async (i: (typeof instances)[number], c: BenchCase, m: BenchMethod, ms: number) => {
+      const cpu0 = cpuNs(i.pids);
+      const r = await i.get<{ ops: number; ms: number }>(`/run?case=${c}&method=${m}&ms=${ms}`);
+      const cpu1 = cpuNs(i.pids);
+      return { rate: (r.ops / r.ms) * 1000, cpuRate: cpu0 !== undefined && cpu1 !== undefined && cpu1 > cpu0 ? r.ops / ((cpu1 - cpu0) / 1e9) : NaN };
+    };
+    for (const i of instances) for (const c of CASES) await measure(i, c, "policy", WARM_MS);
+    for (const c of CASES) await measure(instances[0]!, c, "raw", WARM_MS);
+    const samples = new Map<string, { rate: number[]; cpu: number[] }>();
+    const add = (k: string, r: { rate: number; cpuRate: number }) => {
+      const s = samples.get(k) ?? { rate: [], cpu: [] };
+      s.rate.push(r.rate);
+      s.cpu.push(r.cpuRate);
+      samples.set(k, s);
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const c of CASES) {
+        add(`${c}/raw`, await measure(instances[0]!, c, "raw", RUN_MS));
+        const order = [...instances.slice(round % instances.length), ...instances.slice(0, round % instances.length)];
+        for (const i of order) add(`${c}/${i.name}`, await measure(i, c, "policy", RUN_MS));
+      }
+      log(`  round ${round + 1}/${ROUNDS} done`);
+    }
+    const med = (k: string, which: "rate" | "cpu") => median(samples.get(k)?.[which] ?? []);
+    console.log(`\npolicy tokens/s with each change (median of ${ROUNDS} rounds), policy/raw in brackets; second block: per workerd CPU-second`);
+    for (const which of ["rate", "cpu"] as const) {
+      console.log(`${"case".padEnd(8)}${"raw".padStart(10)}${instances.map((i) => i.name.padStart(22)).join("")}`);
+      for (const c of CASES) {
+        const raw = med(`${c}/raw`, which);
+        const cells = instances.map((i) => {
+          const v = med(`${c}/${i.name}`, which);
+          return `${Math.round(v).toLocaleString("en-US")} [${(v / raw).toFixed(2)}]`.padStart(22);
+        });
+        console.log(`${c.padEnd(8)}${Math.round(raw).toLocaleString("en-US").padStart(10)}${cells.join("")}`);
+      }
+      console.log("");
+    }
+    for (const i of instances) console.log(`  ${i.name.padEnd(16)}${i.what}`);
+  } finally {
+    for (const i of instances) await i.dispose();
   }
 }
 
@@ -322,7 +401,11 @@ try {
   const breakdownAt = process.argv.indexOf("--breakdown");
   if (breakdownAt >= 0) {
     const next = process.argv[breakdownAt + 1];
-    await breakdownMint(tmp, keys, next && !next.startsWith("--") ? next : "HS256,ES256,RS256");
+    await breakdownMint(tmp, keys, next && !next.startsWith("--") ? next : "HS256,ES256,RS256,nested");
+    process.exit(0);
+  }
+  if (flag("--experiments")) {
+    await experiments(tmp, keys);
     process.exit(0);
   }
   const profile = process.argv.indexOf("--profile");

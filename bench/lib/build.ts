@@ -1,5 +1,5 @@
 /** Bundles a bench worker with esbuild, as wrangler would (ESM, workerd conditions). */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { build, type Plugin } from "esbuild";
 
@@ -48,9 +48,42 @@ function missingSrcModules(missing: string[]): Plugin {
   };
 }
 
-export async function bundleWorker(entry: string, outfile: string, opts: { apiSources?: unknown } = {}): Promise<BundleResult> {
+/** A text replacement in one src file, for an experiment: `find` must occur exactly once. */
+export interface Patch {
+  /** Relative to the repository root, e.g. `src/jose/base64url.ts`. */
+  file: string;
+  find: string;
+  replace: string;
+}
+
+/** Bundles src as it is in the tree, with `patches` applied; a patch whose text is not found fails the build. */
+function patchedSrc(patches: readonly Patch[]): Plugin {
+  const byFile = new Map<string, Patch[]>();
+  for (const p of patches) byFile.set(resolve(ROOT, p.file), [...(byFile.get(resolve(ROOT, p.file)) ?? []), p]);
+  return {
+    name: "bench-patched-src",
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, (args) => {
+        const list = byFile.get(args.path);
+        if (!list) return undefined;
+        let text = readFileSync(args.path, "utf8");
+        for (const p of list) {
+          const at = text.indexOf(p.find);
+          if (at < 0 || text.indexOf(p.find, at + 1) >= 0) {
+            throw new Error(`patch for ${p.file} no longer applies (its text is ${at < 0 ? "not found" : "found twice"}): src has changed`);
+          }
+          text = text.slice(0, at) + p.replace + text.slice(at + p.find.length);
+        }
+        return { contents: text, loader: "ts", resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
+
+export async function bundleWorker(entry: string, outfile: string, opts: { apiSources?: unknown; patches?: readonly Patch[] } = {}): Promise<BundleResult> {
   const missing: string[] = [];
   const plugins = [missingSrcModules(missing)];
+  if (opts.patches?.length) plugins.push(patchedSrc(opts.patches));
   if (opts.apiSources !== undefined) plugins.unshift(generatedApis(opts.apiSources));
   await build({
     entryPoints: [entry],
