@@ -7,7 +7,7 @@ import {
   type JwsAlgorithm,
 } from "../../jose/algorithms";
 import { child } from "../../config/problems";
-import type { ConfigReader } from "../../config/reader";
+import { describe, type ConfigReader } from "../../config/reader";
 
 /** Where a key comes from: a named crypto object (secret, var or KV) or a variable holding a JWK. */
 export type KeySource = { kind: "crypto"; name: string } | { kind: "jwk"; variable: string };
@@ -43,8 +43,9 @@ export function readJwtGenerateConfig(config: Record<string, unknown>, path: str
     return value === undefined || value.trim() === "" ? opts.fallback : value.trim();
   };
 
-  if (config.version !== undefined && !VERSIONS.includes(String(config.version))) {
-    reader.report(child(path, "version"), `expected one of ${VERSIONS.join(", ")}, found ${JSON.stringify(config.version)}`);
+  const version = config.version;
+  if (version !== undefined && !((typeof version === "string" || typeof version === "number") && VERSIONS.includes(String(version)))) {
+    reader.report(child(path, "version"), `expected one of ${VERSIONS.join(", ")}, found ${describe(version)}`);
   }
   const title = typeof config.title === "string" && config.title.trim() !== "" ? config.title : "jwt-generate";
   reader.string(config, "description", path);

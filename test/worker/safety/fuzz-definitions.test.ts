@@ -92,3 +92,13 @@ describe("fuzzing API definitions", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe("fuzz counterexamples, kept as regression tests", () => {
+  it("a jwt-generate version that is an object without a prototype is a located problem, not a crash", () => {
+    const version = Object.create(null) as Record<string, unknown>;
+    const { problems } = compileApis([
+      { file: "v.yaml", definition: { swagger: "2.0", basePath: "/f", "x-ibm-configuration": { assembly: { execute: [{ "jwt-generate": { version } }] } } } },
+    ]);
+    expect(problems[0]).toEqual({ file: "v.yaml", path: "x-ibm-configuration.assembly.execute[0].jwt-generate.version", message: "expected one of 1.0.0, 2.0.0, 2.1.0, found an object" });
+  });
+});
