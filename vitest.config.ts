@@ -13,6 +13,7 @@ export default defineConfig({
               bindings: {
                 ORIGIN_URL: `http://127.0.0.1:${inject<number>("originPort")}`,
                 REFUSED_URL: `http://127.0.0.1:${inject<number>("refusedPort")}`,
+                FUZZ_SEED: process.env.FUZZ_SEED ?? "20261128",
               },
             },
           })),
@@ -21,6 +22,7 @@ export default defineConfig({
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
           globalSetup: ["test/support/origin-setup.ts"],
+          setupFiles: ["test/worker/fuzz-seed.ts"],
           testTimeout: 30_000,
         },
       },
