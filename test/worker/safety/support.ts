@@ -83,7 +83,7 @@ export async function oaepPair(): Promise<{ publicPem: string; publicJwk: JsonWe
 function clean(jwk: JsonWebKey): JsonWebKey {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(jwk)) if (v !== undefined && !["alg", "key_ops", "ext"].includes(k)) out[k] = v;
-  return out as JsonWebKey;
+  return out as unknown as JsonWebKey;
 }
 
 /** Verifies a compact JWS with `key`; returns the header and payload as exact text. */
