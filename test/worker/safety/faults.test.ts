@@ -152,7 +152,7 @@ describe("KV faults", () => {
       const res = await duringFault("KV read fails", () => faulty("/kv/x", { headers: { "x-user": "u" } }));
       expectGeneric500(res);
       expect(res.body).toBe(GENERIC_500.jwt);
-      const line = safety.logs.findLast((l) => l.includes("kv-signing-key")) ?? "";
+      const line = [...safety.logs].reverse().find((l) => l.includes("kv-signing-key")) ?? "";
       expect(line).toMatch(what.includes("null") ? /was not found/ : /could not be read from KV \((Error|TypeError|error)\)/);
       // And once KV recovers, the same API works again.
       kvBehaviour = () => a.privatePem;
@@ -203,7 +203,7 @@ describe("secrets removed or rotated between requests", () => {
     delete gw.env.ROTATING_KEY;
     const gone = await duringFault("secret removed", () => faulty("/rotating/x", { headers: { "x-user": "r" } }));
     expect(gone.body).toBe(GENERIC_500.jwt);
-    expect(safety.logs.findLast((l) => l.includes("ROTATING_KEY"))).toMatch(/crypto object 'ROTATING_KEY' was not found/);
+    expect([...safety.logs].reverse().find((l) => l.includes("ROTATING_KEY"))).toMatch(/crypto object 'ROTATING_KEY' was not found/);
     gw.env.ROTATING_KEY = a.privatePem;
     const back = await mintRotating();
     await verifyJws(back.token!, a.publicKey, "ES256");
