@@ -25,11 +25,11 @@ import type { AddressInfo } from "node:net";
 import { Miniflare } from "miniflare";
 import { bundleWorker, ROOT, type Patch } from "./lib/build";
 import { EXPERIMENTS } from "./lib/experiments";
-import { childPids, cpuNs } from "./lib/cpu";
+import { childPids, cpuNs, withCpuAccounting } from "./lib/cpu";
 import { CASES, E2E_APIS, METHODS, e2eBasePath, e2eSources, type BenchCase, type BenchMethod, type E2eApi } from "./lib/definitions";
 import { profileWhile } from "./lib/profile";
 import { generateKeys, type BenchKeys } from "./lib/keys";
-import { keepAliveAgent, runLoad, startOrigin } from "./lib/load";
+import { keepAliveAgent, runLoad, startOrigin, type LoadResult } from "./lib/load";
 import { formatTables, formatTargets, median, targets, type E2eResults, type MintResults, type Results } from "./lib/report";
 import { checkToken } from "./lib/verify";
 
@@ -55,6 +55,13 @@ const CONCURRENCY = 16;
 const E2E_MAX_REQUESTS = 6000;
 const E2E_MAX_MS = 1500;
 const COMPATIBILITY_DATE = "2026-04-01";
+/** A mint measurement counts when workerd ran on the CPU at least this share of its wall time. */
+const MIN_WORKERD_SHARE = 0.9;
+const MAX_ATTEMPTS = 4;
+const MINT_RETRY_BUDGET = 40;
+/** An e2e round counts when other processes used at most this many cores meanwhile. */
+const MAX_FOREIGN_CORES = 0.3;
+const E2E_RETRY_BUDGET = 12;
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const warnings: string[] = [];
@@ -256,20 +263,36 @@ async function benchMint(tmp: string, keys: BenchKeys, details: Record<string, u
 
     const pairs = CASES.flatMap((c) => info.cases[c].methods.map((m) => ({ c, m })));
     const workerd = childPids("workerd");
-    const run = async (c: BenchCase, m: BenchMethod, ms: number) => {
-      const cpu0 = cpuNs(workerd);
-      const t0 = performance.now();
-      const r = await get<{ ops: number; ms: number }>(`/run?case=${c}&method=${m}&ms=${ms}`);
-      const wall = performance.now() - t0;
-      const cpu1 = cpuNs(workerd);
-      if (r.ms > wall + 1 || r.ms < wall * 0.5) warn(`${c} ${m}: workerd measured ${r.ms.toFixed(0)} ms in a ${wall.toFixed(0)} ms request`);
-      return { rate: (r.ops / r.ms) * 1000, cpuRate: cpu0 !== undefined && cpu1 !== undefined && cpu1 > cpu0 ? r.ops / ((cpu1 - cpu0) / 1e9) : undefined };
+    let retries = 0;
+    /**
+     * One measurement. It counts only if workerd had the CPU for ≥ MIN_WORKERD_SHARE of it (else another
+     * process took the core): up to MAX_ATTEMPTS attempts, within a budget for the whole run; the attempt
+     * with the largest share is kept.
+     */
+    const run = async (c: BenchCase, m: BenchMethod, ms: number, gated = true) => {
+      let best: { rate: number; cpuRate?: number; share: number } | undefined;
+      for (let attempt = 1; ; attempt++) {
+        const cpu0 = cpuNs(workerd);
+        const t0 = performance.now();
+        const r = await get<{ ops: number; ms: number }>(`/run?case=${c}&method=${m}&ms=${ms}`);
+        const wall = performance.now() - t0;
+        const cpu1 = cpuNs(workerd);
+        if (r.ms > wall + 1 || r.ms < wall * 0.5) warn(`${c} ${m}: workerd measured ${r.ms.toFixed(0)} ms in a ${wall.toFixed(0)} ms request`);
+        const cpuMs = cpu0 !== undefined && cpu1 !== undefined ? (cpu1 - cpu0) / 1e6 : undefined;
+        const share = cpuMs === undefined ? 1 : cpuMs / r.ms;
+        const x = { rate: (r.ops / r.ms) * 1000, cpuRate: cpuMs ? r.ops / (cpuMs / 1000) : undefined, share };
+        if (!best || x.share > best.share) best = x;
+        if (!gated || share >= MIN_WORKERD_SHARE || attempt >= MAX_ATTEMPTS || retries >= MINT_RETRY_BUDGET) break;
+        retries++;
+      }
+      return best;
     };
 
     log(`mint: warm-up (${WARM_MS} ms each), then ${ROUNDS} rounds of ${RUN_MS} ms per case and method`);
-    for (const { c, m } of pairs) await run(c, m, WARM_MS);
+    for (const { c, m } of pairs) await run(c, m, WARM_MS, false);
     const samples = new Map<string, number[]>();
     const cpuSamples = new Map<string, number[]>();
+    const shares: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // Rotate the order each round, so a slow stretch of the machine does not always hit the same method.
       const shift = (round * 3) % pairs.length;
@@ -277,10 +300,16 @@ async function benchMint(tmp: string, keys: BenchKeys, details: Record<string, u
         const key = `${c}/${m}`;
         const r = await run(c, m, RUN_MS);
         samples.set(key, [...(samples.get(key) ?? []), r.rate]);
+        shares.push(r.share);
         if (r.cpuRate !== undefined) cpuSamples.set(key, [...(cpuSamples.get(key) ?? []), r.cpuRate]);
       }
       log(`  round ${round + 1}/${ROUNDS} done`);
     }
+    const contended = shares.filter((x) => x < MIN_WORKERD_SHARE).length;
+    log(`mint: ${retries} measurement(s) repeated because another process took workerd's core; ${contended} of ${shares.length} kept below ${MIN_WORKERD_SHARE * 100}% (retry budget)`);
+    if (contended > shares.length / 4) warn(`mint: the machine was busy: ${contended} of ${shares.length} measurements had workerd on the CPU < ${MIN_WORKERD_SHARE * 100}% of the time; see the CPU-second cross-check`);
+    details.mintRetries = retries;
+    details.mintWorkerdShares = shares;
     details.mintSamples = Object.fromEntries(samples);
     details.mintCpuSamples = Object.fromEntries(cpuSamples);
     const mint = {} as MintResults;
@@ -345,18 +374,37 @@ async function benchE2e(tmp: string, keys: BenchKeys, details: Record<string, un
     const samples = new Map<E2eApi, number[]>();
     const cpuPerRequest = new Map<E2eApi, number[]>();
     const workerd = childPids("workerd");
+    const foreign: number[] = [];
+    let e2eRetries = 0;
     for (let round = 0; round < E2E_ROUNDS; round++) {
       const shift = round % Math.max(1, available.length);
       for (const api of [...available.slice(shift), ...available.slice(0, shift)]) {
-        const cpu0 = cpuNs(workerd);
-        const r = await runLoad(base, `${e2eBasePath(api)}/items/42`, { concurrency: CONCURRENCY, maxRequests: E2E_MAX_REQUESTS, maxMs: E2E_MAX_MS, agent });
-        const cpu1 = cpuNs(workerd);
-        if (r.errors > 0) warn(`e2e ${api}: ${r.errors} failed requests (${r.firstError})`);
-        samples.set(api, [...(samples.get(api) ?? []), r.rps]);
-        if (cpu0 !== undefined && cpu1 !== undefined && r.requests > 0) cpuPerRequest.set(api, [...(cpuPerRequest.get(api) ?? []), (cpu1 - cpu0) / 1000 / r.requests]);
+        // A round counts if other processes left our two cores alone (up to MAX_FOREIGN_CORES); else it is repeated.
+        let best: { r: LoadResult; cpu?: number; foreign: number } | undefined;
+        for (let attempt = 1; ; attempt++) {
+          const cpu0 = cpuNs(workerd);
+          const m = await withCpuAccounting(workerd, () =>
+            runLoad(base, `${e2eBasePath(api)}/items/42`, { concurrency: CONCURRENCY, maxRequests: E2E_MAX_REQUESTS, maxMs: E2E_MAX_MS, agent }),
+          );
+          const cpu1 = cpuNs(workerd);
+          const r = m.result;
+          if (r.errors > 0) warn(`e2e ${api}: ${r.errors} failed requests (${r.firstError})`);
+          const x = { r, cpu: cpu0 !== undefined && cpu1 !== undefined && r.requests > 0 ? (cpu1 - cpu0) / 1000 / r.requests : undefined, foreign: m.foreignCores ?? 0 };
+          if (!best || x.foreign < best.foreign) best = x;
+          if (x.foreign <= MAX_FOREIGN_CORES || attempt >= MAX_ATTEMPTS || e2eRetries >= E2E_RETRY_BUDGET) break;
+          e2eRetries++;
+        }
+        foreign.push(best.foreign);
+        samples.set(api, [...(samples.get(api) ?? []), best.r.rps]);
+        if (best.cpu !== undefined) cpuPerRequest.set(api, [...(cpuPerRequest.get(api) ?? []), best.cpu]);
       }
       log(`  round ${round + 1}/${E2E_ROUNDS} done`);
     }
+    const busy = foreign.filter((x) => x > MAX_FOREIGN_CORES).length;
+    log(`e2e: ${e2eRetries} round(s) repeated because other processes were busy; ${busy} of ${foreign.length} kept with more than ${MAX_FOREIGN_CORES} foreign cores (retry budget)`);
+    if (busy > foreign.length / 4) warn(`e2e: the machine was busy in ${busy} of ${foreign.length} rounds; see workerd µs/req`);
+    details.e2eRetries = e2eRetries;
+    details.e2eForeignCores = foreign;
     details.e2eSamples = Object.fromEntries(samples);
     details.e2eWorkerdCpuMicrosPerRequest = Object.fromEntries(cpuPerRequest);
     const e2e = {} as E2eResults;

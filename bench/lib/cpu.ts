@@ -54,3 +54,34 @@ export function cpuNs(pids: readonly number[]): number | undefined {
 export function newWorkerdPids(before: readonly number[]): number[] {
   return childPids("workerd").filter((p) => !before.includes(p));
 }
+
+/** Busy time of the whole machine so far (all CPUs, from /proc/stat), in nanoseconds; undefined without /proc. */
+export function machineBusyNs(): number | undefined {
+  try {
+    const first = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal …: busy is everything but idle and iowait.
+    const busy = first.slice(0, 8).reduce((s, v, i) => (i === 3 || i === 4 ? s : s + v), 0);
+    return (busy * 1e9) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Measures the CPU that processes other than ours (this Node process and `pids`) used while `fn` ran,
+ * in cores (1.0 = one CPU fully busy), and `pids`' own share of one core.
+ */
+export async function withCpuAccounting<T>(pids: readonly number[], fn: () => Promise<T>): Promise<{ result: T; foreignCores?: number; workerdCores?: number }> {
+  const m0 = machineBusyNs();
+  const w0 = cpuNs(pids);
+  const n0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await fn();
+  const wallNs = (performance.now() - t0) * 1e6;
+  const m1 = machineBusyNs();
+  const w1 = cpuNs(pids);
+  const n = process.cpuUsage(n0);
+  if (m0 === undefined || m1 === undefined || w0 === undefined || w1 === undefined || wallNs <= 0) return { result };
+  const ours = w1 - w0 + (n.user + n.system) * 1000;
+  return { result, foreignCores: Math.max(0, (m1 - m0 - ours) / wallNs), workerdCores: (w1 - w0) / wallNs };
+}

@@ -99,15 +99,18 @@ async function setupCase(c: BenchCase, env: Env): Promise<CaseBench> {
   const encKid = encKey ? await calculateJwkThumbprint(await exportJWK(encKey)) : undefined;
 
   // jose: SignJWT with the cached key; nested: then CompactEncrypt to the cached public key.
-  const joseSign = () =>
-    new SignJWT({ jti: crypto.randomUUID() })
-      .setProtectedHeader(kid ? { kid, alg } : { alg })
+  const header = kid ? { kid, alg } : { alg };
+  const joseSign = () => {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader(header)
       .setIssuer(CLAIMS.iss)
       .setSubject(CLAIMS.sub)
       .setAudience(CLAIMS.aud)
-      .setIssuedAt()
-      .setExpirationTime(`${CLAIMS.lifetime}s`)
+      .setIssuedAt(now)
+      .setExpirationTime(now + CLAIMS.lifetime)
       .sign(signKey);
+  };
   bench.ops.jose = encKey
     ? async () =>
         new CompactEncrypt(encoder.encode(await joseSign()))
