@@ -4,10 +4,20 @@ import { stringify } from "../../assembly/template";
 import type { JwtGenerateConfig } from "./config";
 
 /**
- * The claims set, in API Connect's order: iss, sub, aud, exp, iat, jti, then private claims.
- * Private claims never replace a claim the policy set: they may come from request data.
+ * The registered claims a policy owns: always iss, exp and iat; sub, aud and jti when configured.
+ * Private claims never supply these, even when the configured variable is empty: private claims may
+ * come from request data, and must not forge a subject or audience the policy left out on purpose.
  */
-export function buildClaims(config: JwtGenerateConfig, vars: VariableReader, nowSeconds: number): Record<string, unknown> {
+export function ownedClaims(config: Pick<JwtGenerateConfig, "subVariable" | "audVariables" | "jti">): ReadonlySet<string> {
+  const owned = new Set(["iss", "exp", "iat"]);
+  if (config.subVariable) owned.add("sub");
+  if (config.audVariables.length > 0) owned.add("aud");
+  if (config.jti) owned.add("jti");
+  return owned;
+}
+
+/** The claims set, in API Connect's order: iss, sub, aud, exp, iat, jti, then private claims. */
+export function buildClaims(config: JwtGenerateConfig, owned: ReadonlySet<string>, vars: VariableReader, nowSeconds: number): Record<string, unknown> {
   const claims = Object.create(null) as Record<string, unknown>;
   const iss = text(vars.get(config.issVariable));
   if (!iss) throw runtimeError(`iss-claim: variable '${config.issVariable}' is empty or not set`);
@@ -27,7 +37,7 @@ export function buildClaims(config: JwtGenerateConfig, vars: VariableReader, now
   if (config.privateClaimsVariable) {
     const extra = privateClaims(config.privateClaimsVariable, vars.get(config.privateClaimsVariable));
     for (const key of Object.keys(extra)) {
-      if (!Object.hasOwn(claims, key)) claims[key] = extra[key];
+      if (!owned.has(key)) claims[key] = extra[key];
     }
   }
   return claims;

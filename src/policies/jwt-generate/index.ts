@@ -4,7 +4,7 @@ import { encodeBase64UrlText } from "../../jose/base64url";
 import { signCompact } from "../../jose/sign";
 import { encryptPrepared, prepareJwe, type JweHeader, type PreparedJwe } from "../../jwe";
 import type { PolicyCompiler } from "../policy";
-import { buildClaims } from "./claims";
+import { buildClaims, ownedClaims } from "./claims";
 import { readJwtGenerateConfig, type JwtGenerateConfig } from "./config";
 import { kidFor, loadEncryptionKey, loadSigningKey } from "./keys";
 
@@ -27,8 +27,8 @@ function remember<T>(cache: Map<string, T>, key: string, make: () => T): T {
   return value;
 }
 
-async function mint(config: JwtGenerateConfig, ctx: Context): Promise<string> {
-  const claims = JSON.stringify(buildClaims(config, ctx, Math.floor(Date.now() / 1000)));
+async function mint(config: JwtGenerateConfig, owned: ReadonlySet<string>, ctx: Context): Promise<string> {
+  const claims = JSON.stringify(buildClaims(config, owned, ctx, Math.floor(Date.now() / 1000)));
   let token: string | undefined;
   if (config.jws) {
     const { alg, key: source, kidVariable } = config.jws;
@@ -68,13 +68,14 @@ export const compileJwtGenerate: PolicyCompiler = (raw, path, reader, scope) => 
   if (config.jwe?.alg === "RSA1_5") {
     scope.warnings.push(`${path}: jwe-alg RSA1_5 is deprecated (RFC 8725 §3.2 advises against RSAES-PKCS1-v1_5); prefer RSA-OAEP-256`);
   }
+  const owned = ownedClaims(config);
   return {
     kind: "jwt-generate",
     title: config.title,
     async run(ctx) {
       let token: string;
       try {
-        token = await mint(config, ctx);
+        token = await mint(config, owned, ctx);
       } catch (e) {
         const detail = detailOf(e);
         ctx.set(ERROR_MESSAGE_VARIABLE, detail);

@@ -98,15 +98,9 @@ describe("private claims from request data", () => {
     expect(Object.keys(next)).toEqual(["iss", "exp", "iat"]);
   });
 
-  // FINDING (src/policies/jwt-generate/claims.ts, buildClaims): a private claim is skipped only when
-  // the policy *set* that claim. When `sub-claim` (or `aud-claim`) is configured but its variable
-  // is empty for this request, a `sub` (or `aud`) from private claims — which can come from
-  // request data — is copied into the token. A client that can omit the source of `sub` (e.g. an
-  // optional header) and reach the private claims (e.g. a JSON header) mints a token for any
-  // subject. Expected: registered claims the policy is configured to own (`sub` when sub-claim is
-  // set, `aud` when aud-claim is set) are never taken from private claims, whether or not the
-  // configured variable has a value. Remove `.fails` once fixed.
-  it.fails("does not take sub or aud from private claims when sub-claim/aud-claim are configured but empty", async () => {
+  // Found by this suite: a sub/aud from private claims used to fill a configured but empty
+  // sub-claim/aud-claim. The policy now owns every registered claim it is configured to set.
+  it("does not take sub or aud from private claims when sub-claim/aud-claim are configured but empty", async () => {
     const gw = safety.gateway(
       jsonFile("m", minting(
         [
