@@ -450,15 +450,18 @@ try {
   if (breakdownAt >= 0) {
     const next = process.argv[breakdownAt + 1];
     await breakdownMint(tmp, keys, next && !next.startsWith("--") ? next : "HS256,ES256,RS256,nested");
+    await rm(tmp, { recursive: true, force: true });
     process.exit(0);
   }
   if (flag("--experiments")) {
     await experiments(tmp, keys);
+    await rm(tmp, { recursive: true, force: true });
     process.exit(0);
   }
   const profile = process.argv.indexOf("--profile");
   if (profile >= 0) {
     await profileMint(tmp, keys, process.argv[profile + 1] ?? "HS256");
+    await rm(tmp, { recursive: true, force: true });
     process.exit(0);
   }
   const emptyMint = Object.fromEntries(CASES.map((c) => [c, { policy: null, raw: null, jose: null, hono: null }])) as MintResults;

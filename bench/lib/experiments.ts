@@ -91,8 +91,8 @@ const leanMint: Patch[] = [
     file: "src/policies/jwt-generate/claims.ts",
     find: `function text(value: unknown): string {`,
     replace: `/** buildClaims, serialized: written directly as JSON text when there are no private claims. */
-export function buildClaimsJson(config: JwtGenerateConfig, vars: VariableReader, nowSeconds: number): string {
-  if (config.privateClaimsVariable) return JSON.stringify(buildClaims(config, vars, nowSeconds));
+export function buildClaimsJson(config: JwtGenerateConfig, owned: ReadonlySet<string>, vars: VariableReader, nowSeconds: number): string {
+  if (config.privateClaimsVariable) return JSON.stringify(buildClaims(config, owned, vars, nowSeconds));
   const iss = text(vars.get(config.issVariable));
   if (!iss) throw runtimeError(\`iss-claim: variable '\${config.issVariable}' is empty or not set\`);
   let json = \`{"iss":\${JSON.stringify(iss)}\`;
@@ -114,13 +114,13 @@ function text(value: unknown): string {`,
   },
   {
     file: "src/policies/jwt-generate/index.ts",
-    find: `import { buildClaims } from "./claims";`,
-    replace: `import { buildClaimsJson } from "./claims";`,
+    find: `import { buildClaims, ownedClaims } from "./claims";`,
+    replace: `import { buildClaimsJson, ownedClaims } from "./claims";`,
   },
   {
     file: "src/policies/jwt-generate/index.ts",
-    find: `  const claims = JSON.stringify(buildClaims(config, ctx, Math.floor(Date.now() / 1000)));`,
-    replace: `  const claims = buildClaimsJson(config, ctx, Math.floor(Date.now() / 1000));`,
+    find: `  const claims = JSON.stringify(buildClaims(config, owned, ctx, Math.floor(Date.now() / 1000)));`,
+    replace: `  const claims = buildClaimsJson(config, owned, ctx, Math.floor(Date.now() / 1000));`,
   },
   {
     file: "src/policies/jwt-generate/index.ts",
