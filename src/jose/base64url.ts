@@ -2,7 +2,12 @@
 
 const CHUNK = 0x8000;
 
+type WithToBase64 = Uint8Array & { toBase64(options: { alphabet: "base64url"; omitPadding: boolean }): string };
+/** Uint8Array.prototype.toBase64 (ES2026; workerd has it, Node 20 does not): one native call per encoding. */
+const NATIVE = typeof (Uint8Array.prototype as Partial<WithToBase64>).toBase64 === "function";
+
 export function encodeBase64Url(bytes: Uint8Array): string {
+  if (NATIVE) return (bytes as WithToBase64).toBase64({ alphabet: "base64url", omitPadding: true });
   let binary = "";
   for (let i = 0; i < bytes.length; i += CHUNK) {
     binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));

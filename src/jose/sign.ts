@@ -25,8 +25,8 @@ const encoder = new TextEncoder();
  * Signs `protectedB64.payloadB64` and returns the compact JWS. The caller gives the header
  * already encoded, so a header that never changes is encoded once, not per token.
  */
-export async function signCompact(alg: JwsAlgorithm, key: CryptoKey, protectedB64: string, payloadB64: string): Promise<string> {
+export function signCompact(alg: JwsAlgorithm, key: CryptoKey, protectedB64: string, payloadB64: string): Promise<string> {
   const signingInput = `${protectedB64}.${payloadB64}`;
-  const signature = await crypto.subtle.sign(SIGN_PARAMS[alg], key, encoder.encode(signingInput));
-  return `${signingInput}.${encodeBase64Url(new Uint8Array(signature))}`;
+  // A plain promise chain rather than an async function: one hop fewer per token.
+  return crypto.subtle.sign(SIGN_PARAMS[alg], key, encoder.encode(signingInput)).then((signature) => `${signingInput}.${encodeBase64Url(new Uint8Array(signature))}`);
 }

@@ -5,6 +5,6 @@
 export { KeyError } from "./errors";
 export { resolveCryptoObject, CRYPTO_OBJECTS_BINDING } from "./resolve";
 export { importSigningKey, importEncryptionKey } from "./import";
-export { getSigningKey, getEncryptionKey, keyCacheStats, clearKeyCache } from "./cache";
+export { getSigningKey, getEncryptionKey, keyCacheStats, clearKeyCache, noteCacheHit } from "./cache";
 export { jwkThumbprint, type ThumbprintMembers } from "./thumbprint";
 export type { KeyMaterial, SigningKey, EncryptionKey } from "./types";
