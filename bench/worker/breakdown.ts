@@ -8,11 +8,11 @@ import { Context } from "../../src/assembly/context";
 import { compileApis } from "../../src/config/compile-api";
 import { encodeBase64Url, encodeBase64UrlText } from "../../src/jose/base64url";
 import { signCompact } from "../../src/jose/sign";
-import { getSigningKey, resolveCryptoObject } from "../../src/keys";
+import { getEncryptionKey, getSigningKey, resolveCryptoObject } from "../../src/keys";
 import type { Policy } from "../../src/policies/policy";
-import { buildClaims, ownedClaims } from "../../src/policies/jwt-generate/claims";
+import { claimsJson as buildClaimsJson, ownedClaims } from "../../src/policies/jwt-generate/claims";
 import { encryptPrepared, prepareJwe } from "../../src/jwe";
-import { loadEncryptionKey, loadSigningKey, kidFor } from "../../src/policies/jwt-generate/keys";
+import { kidFor } from "../../src/policies/jwt-generate/keys";
 import type { JwtGenerateConfig } from "../../src/policies/jwt-generate/config";
 import { ENCRYPTION_BINDING, JWS_ALG, NESTED_JWE, SIGNING_BINDING, mintDefinition, type BenchCase } from "../lib/definitions";
 
@@ -74,11 +74,10 @@ async function breakdown(c: BenchCase, env: Env): Promise<Record<string, number>
   const alg = config.jws!.alg as keyof typeof SIGN_PARAMS;
   const source = config.jws!.key;
   const material = await resolveCryptoObject((source as { name: string }).name, env);
-  const key = await loadSigningKey(source, alg, ctx);
+  const key = await getSigningKey(material, alg, "label");
   const now = Math.floor(Date.now() / 1000);
   const owned = ownedClaims(config);
-  const claims = buildClaims(config, owned, ctx, now);
-  const claimsJson = JSON.stringify(claims);
+  const claimsJson = buildClaimsJson(config, owned, ctx, now);
   const payloadB64 = encodeBase64UrlText(claimsJson);
   const kid = kidFor(source, key, undefined, ctx);
   const headerB64 = encodeBase64UrlText(kid === undefined ? `{"alg":"${alg}"}` : JSON.stringify({ kid, alg }));
@@ -106,13 +105,11 @@ async function breakdown(c: BenchCase, env: Env): Promise<Record<string, number>
   out["minimal JS mint of the JWS (ideal floor for JS)"] = await perCall(minimalMint);
   out["crypto.subtle.sign alone"] = await perCall(() => crypto.subtle.sign(SIGN_PARAMS[alg], key.key, signingInput));
   out["signCompact (sign + concat + encode sig)"] = await perCall(() => signCompact(alg, key.key, headerB64, payloadB64));
-  out["loadSigningKey (resolve + cache hit)"] = await perCall(() => loadSigningKey(source, alg, ctx));
   out["  resolveCryptoObject"] = await perCall(() => resolveCryptoObject((source as { name: string }).name, env));
   out["  getSigningKey (cache hit)"] = await perCall(() => getSigningKey(material, alg, "label"));
   out["kidFor"] = await perCall(() => kidFor(source, key, undefined, ctx));
-  out["buildClaims (incl. randomUUID)"] = await perCall(() => buildClaims(config, owned, ctx, now));
+  out["claimsJson (incl. randomUUID)"] = await perCall(() => buildClaimsJson(config, owned, ctx, now));
   out["  crypto.randomUUID"] = await perCall(() => crypto.randomUUID());
-  out["JSON.stringify(claims)"] = await perCall(() => JSON.stringify(claims));
   out[`encodeBase64UrlText(claims) [${claimsJson.length} chars]`] = await perCall(() => encodeBase64UrlText(claimsJson));
   out[`  alt: native toBase64(encode(claims))`] = await perCall(() => nativeB64(encoder.encode(claimsJson)));
   out[`encodeBase64Url(signature) [${signature.length} bytes]`] = await perCall(() => encodeBase64Url(signature));
@@ -125,7 +122,8 @@ async function breakdown(c: BenchCase, env: Env): Promise<Record<string, number>
 
   // Nested: the JWE around the JWS.
   const encSource = { kind: "crypto", name: ENCRYPTION_BINDING } as const;
-  const encKey = await loadEncryptionKey(encSource, NESTED_JWE.alg, NESTED_JWE.enc, ctx);
+  const encMaterial = await resolveCryptoObject(ENCRYPTION_BINDING, env);
+  const encKey = await getEncryptionKey(encMaterial, NESTED_JWE.alg, NESTED_JWE.enc, "label");
   if (encKey.family !== "RSA-OAEP") throw new Error("expected an RSA-OAEP key");
   const prepared = prepareJwe({ alg: NESTED_JWE.alg, enc: NESTED_JWE.enc, kid: kidFor(encSource, encKey, undefined, ctx), cty: "JWT" });
   const jws = await signCompact(alg, key.key, headerB64, payloadB64);
@@ -137,7 +135,7 @@ async function breakdown(c: BenchCase, env: Env): Promise<Record<string, number>
   const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CBC", iv }, aesKey, plaintext));
   const macInput = new Uint8Array(prepared.aad.length + 16 + ciphertext.length + 8);
   out["encryptPrepared (the whole JWE)"] = await perCall(() => encryptPrepared(plaintext, prepared, encKey));
-  out["  loadEncryptionKey (resolve + cache hit)"] = await perCall(() => loadEncryptionKey(encSource, NESTED_JWE.alg, NESTED_JWE.enc, ctx));
+  out["  getEncryptionKey (cache hit)"] = await perCall(() => getEncryptionKey(encMaterial, NESTED_JWE.alg, NESTED_JWE.enc, "label"));
   out["  RSA-OAEP encrypt of the CEK"] = await perCall(() => crypto.subtle.encrypt({ name: "RSA-OAEP" }, encKey.key, cek));
   out["  importKey AES-CBC + HMAC (per token: fresh CEK)"] = await perCall(() =>
     Promise.all([
