@@ -4,7 +4,7 @@ import { encodeBase64Url } from "./base64url";
 type SignParams = Parameters<SubtleCrypto["sign"]>[0];
 
 /** WebCrypto's parameters for each JWS algorithm, computed once. ECDSA output is already JWS's r‖s. */
-const SIGN_PARAMS = Object.fromEntries(
+export const SIGN_PARAMS = Object.fromEntries(
   Object.entries(JWS_ALGORITHMS).map(([alg, spec]) => {
     switch (spec.family) {
       case "HMAC":
