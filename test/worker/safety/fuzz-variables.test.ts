@@ -174,16 +174,19 @@ function predict(input: ClaimsInput, literal: { aud?: unknown; pc?: unknown }): 
     kind: "token",
     kid: jwsKid,
     claims: (iat, jti) => {
-      const c = Object.create(null) as Record<string, unknown>;
-      c.iss = iss;
-      if (sub) c.sub = sub;
-      if (audiences.length === 1) c.aud = audiences[0];
-      else if (audiences.length > 1) c.aud = audiences;
-      c.exp = iat + input.exp;
-      c.iat = iat;
-      if (input.jti) c.jti = jti;
-      if (extra) for (const k of Object.keys(extra)) if (!Object.hasOwn(c, k)) c[k] = extra[k];
-      return JSON.stringify(c);
+      // README's order — iss, sub, aud, exp, iat, jti, then private claims — as written text
+      // (an object would move integer-like keys such as "0" to the front).
+      const members: [string, unknown][] = [["iss", iss]];
+      if (sub) members.push(["sub", sub]);
+      if (audiences.length === 1) members.push(["aud", audiences[0]]);
+      else if (audiences.length > 1) members.push(["aud", audiences]);
+      members.push(["exp", iat + input.exp], ["iat", iat]);
+      if (input.jti) members.push(["jti", jti]);
+      // The policy owns iss, exp, iat, and sub/aud/jti when configured (sub-claim and aud-claim
+      // always are here), even when their value is empty: private claims never supply them.
+      const owned = new Set(["iss", "exp", "iat", "sub", "aud", ...(input.jti ? ["jti"] : [])]);
+      if (extra) for (const k of Object.keys(extra)) if (!owned.has(k)) members.push([k, extra[k]]);
+      return `{${members.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(",")}}`;
     },
   };
 }
