@@ -117,15 +117,14 @@ function asSent(value: string): string {
   return new URLSearchParams(new URLSearchParams({ v: value }).toString()).get("v") ?? "";
 }
 
-/** A header value as Headers stores it, or undefined when the platform refuses it. */
+/**
+ * A header value as workerd's Headers stores it: CR, LF and NUL are refused (by the gateway, before
+ * Headers sees them); leading and trailing spaces and tabs are dropped; anything else is kept
+ * (workerd sends characters above U+00FF as UTF-8, and warns about it on its own console).
+ */
 function headerValue(value: string): string | undefined {
-  try {
-    const h = new Headers();
-    h.set("x-fuzz", value);
-    return h.get("x-fuzz") ?? undefined;
-  } catch {
-    return undefined;
-  }
+  if (/[\r\n\0]/.test(value)) return undefined;
+  return value.replace(/^[\t ]+|[\t ]+$/g, "");
 }
 
 type Predicted = { kind: "runtime" } | { kind: "jwt" } | { kind: "token"; claims: (iat: number, jti: string | undefined) => string; kid: string | undefined; header?: string };
@@ -279,7 +278,8 @@ describe("fuzzing variable values", () => {
       aud: audience,
       pc: privateClaims,
       kid: fc.oneof({ weight: 2, arbitrary: fc.constant("") }, { weight: 1, arbitrary: text }),
-      h: fc.oneof({ weight: 3, arbitrary: fc.string({ maxLength: 30 }) }, { weight: 2, arbitrary: text }),
+      // Mostly ASCII: workerd prints a warning for every non-ASCII header value it sends.
+      h: fc.oneof({ weight: 12, arbitrary: fc.string({ maxLength: 30 }) }, { weight: 1, arbitrary: text }),
       jti: fc.boolean(),
       exp: fc.integer({ min: 1, max: 31_622_400 }),
     });
@@ -335,9 +335,10 @@ describe("fuzzing variable values", () => {
     const origin = new URL(testEnv.ORIGIN_URL);
     const byteString = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 40 });
     const input = fc.record({
-      h: fc.oneof({ weight: 3, arbitrary: shortText }, { weight: 1, arbitrary: fc.string({ minLength: 500, maxLength: 3000 }) }, { weight: 1, arbitrary: byteString }),
+      h: fc.oneof({ weight: 12, arbitrary: fc.string({ maxLength: 30 }) }, { weight: 1, arbitrary: shortText }, { weight: 3, arbitrary: fc.string({ minLength: 500, maxLength: 3000 }) }, { weight: 1, arbitrary: byteString }),
       t: fc.oneof(shortText, fc.constantFrom("..", "../..", "//evil.test/x", "@evil.test", "%2e%2e/%2e%2e", "?x=1#frag", "\\\\evil.test", "http://evil.test/", ":99/x", "%00", "a/../../b")),
-      user: byteString,
+      // Mostly ASCII: workerd prints a warning for every non-ASCII header value.
+      user: fc.oneof({ weight: 10, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: byteString }),
     });
     await fc.assert(
       fc.asyncProperty(input, async ({ h, t, user }) => {
@@ -346,7 +347,7 @@ describe("fuzzing variable values", () => {
         const outcome = outcomeOf(res);
         tally.add(outcome);
         const sentH = asSent(h);
-        const stored = /[\r\n\0]/.test(sentH) ? undefined : headerValue(sentH);
+        const stored = headerValue(sentH);
         if (stored === undefined) return void expect(outcome).toBe("500 RuntimeError");
         // Node's HTTP parser refuses control characters in header values: the origin answers 400 itself.
         if (/[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(stored)) {
@@ -366,7 +367,7 @@ describe("fuzzing variable values", () => {
         expect(fromLatin1Bytes(echo.headers["x-fuzz"] ?? "")).toBe(stored);
         const token = /^Bearer (\S+)$/.exec(echo.headers.authorization ?? "")?.[1] ?? "";
         const { payload } = await verifyJws(token, HMAC, "HS256");
-        const sub = (new Headers({ "x-user": user }).get("x-user") ?? "").trim();
+        const sub = (headerValue(user) ?? "").trim();
         const claims = JSON.parse(payload) as Record<string, unknown>;
         expect(claims.sub).toBe(sub === "" ? undefined : sub);
         expect(Object.keys(claims)).toEqual(sub === "" ? ["iss", "exp", "iat"] : ["iss", "sub", "exp", "iat"]);

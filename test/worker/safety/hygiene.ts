@@ -15,16 +15,23 @@
  *   expect(seen.leaks(secrets)).toEqual([]);
  *
  * How material is matched: a text secret as itself; bytes as hex, base64 and base64url; a PEM by
- * its whole base64 body (newlines removed) and by 40-character windows taken past the ASN.1 prefix
- * that all keys of one type share (so a public key or another key never matches by accident); a
- * JWK by each private member. Every text is checked as it is and with whitespace and escaped
- * newlines (`\n`, `\r\n` as two characters, as in a JSON log line) removed, so a PEM printed
- * inside JSON still matches.
+ * its base64 body (newlines removed); a JWK by each private member. Long secrets are also cut into
+ * 20-character blocks (a PEM's past the ASN.1 prefix all keys of one type share), so any 39
+ * consecutive characters of them are found wherever they appear. Every text is checked as it is
+ * and with whitespace and escaped newlines (`\n`, `\r` as two characters, as in a JSON log line)
+ * removed, so a PEM printed inside JSON, or split across lines, still matches.
  */
 
 /** Shorter needles would match by chance (a claim, a base64url token); secrets under test are longer. */
 export const MIN_NEEDLE = 16;
-const WINDOW = 40;
+/**
+ * Long secrets (a PEM body, an RSA `d`) are also cut into blocks of this many characters at this
+ * stride: any run of 2 × BLOCK − 1 consecutive characters of the secret contains a whole block,
+ * so a partial leak of 39 characters or more is found, wherever it starts.
+ */
+export const BLOCK = 20;
+/** The ASN.1 prefix all PKCS#8 keys of one type share (version, algorithm identifier): never a block. */
+const PEM_PREFIX = 48;
 
 export interface Leak {
   /** Which secret, by the label given when it was registered (never the secret itself). */
@@ -46,23 +53,30 @@ export const squeeze = (text: string): string => text.replace(/\\r|\\n|\s+/g, ""
 
 /** The secrets a suite configured, as substrings that must never appear in its output. */
 export class SecretRegistry {
+  /** Whole secrets (and their encodings), found with `includes`. */
   readonly #needles = new Map<string, string>();
+  /** Blocks of long secrets, found by sliding over each text. */
+  readonly #blocks = new Map<string, string>();
 
-  /** Number of needles (substrings) registered. */
+  /** Number of needles and blocks registered. */
   get size(): number {
-    return this.#needles.size;
+    return this.#needles.size + this.#blocks.size;
   }
 
   /** Labels of the registered secrets (for reports). */
   labels(): string[] {
-    return [...new Set(this.#needles.values())];
+    return [...new Set([...this.#needles.values(), ...this.#blocks.values()])];
   }
 
-  #add(label: string, needle: string): void {
-    if (needle.length < MIN_NEEDLE) return;
-    if (!this.#needles.has(needle)) this.#needles.set(needle, label);
-    const squeezed = squeeze(needle);
-    if (squeezed.length >= MIN_NEEDLE && !this.#needles.has(squeezed)) this.#needles.set(squeezed, label);
+  #add(label: string, needle: string, skip = 0): void {
+    for (const form of new Set([needle, squeeze(needle)])) {
+      if (form.length < MIN_NEEDLE) continue;
+      if (!this.#needles.has(form)) this.#needles.set(form, label);
+      for (let i = skip; i + BLOCK <= form.length && form.length >= 2 * BLOCK; i += BLOCK) {
+        const block = form.slice(i, i + BLOCK);
+        if (!this.#blocks.has(block)) this.#blocks.set(block, label);
+      }
+    }
   }
 
   /** A secret used as text (a Workers secret, a plain-text HMAC secret, a `0x`-hex string). */
@@ -70,7 +84,10 @@ export class SecretRegistry {
     if (secret.trim().length < MIN_NEEDLE) throw new Error(`hygiene: secret '${label}' is shorter than ${MIN_NEEDLE} characters; use a longer one in tests`);
     this.#add(label, secret);
     const hex = /^0x([0-9a-f]+)$/i.exec(secret.trim());
-    if (hex?.[1]) this.#add(label, hex[1]);
+    if (hex?.[1]) {
+      this.#add(label, hex[1].toLowerCase());
+      this.#add(label, hex[1].toUpperCase());
+    }
     return this;
   }
 
@@ -85,22 +102,11 @@ export class SecretRegistry {
     return this;
   }
 
-  /** A private key's PEM (any label): its whole base64 body, and windows of it. */
+  /** A private key's PEM (any label, literal `\n` allowed): its base64 body, whole and in blocks past the shared prefix. */
   addPem(label: string, pem: string): this {
     const blocks = [...pem.replace(/\\n/g, "\n").matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)];
     if (blocks.length === 0) throw new Error(`hygiene: '${label}' is not a PEM`);
-    for (const block of blocks) {
-      const body = (block[2] ?? "").replace(/\s+/g, "");
-      this.#add(label, body);
-      // Past the shared ASN.1 prefix (version, algorithm identifier: ~36 characters for PKCS#8).
-      for (const start of [48, Math.floor(body.length / 2), body.length - WINDOW - 8]) {
-        if (start >= 48 && start + WINDOW <= body.length) this.#add(label, body.slice(start, start + WINDOW));
-      }
-      // Each full line's middle too, as a PEM is often logged line by line.
-      for (const line of (block[2] ?? "").split(/\r?\n/).slice(2, -2)) {
-        if (line.length >= WINDOW + 8) this.#add(label, line.slice(4, 4 + WINDOW));
-      }
-    }
+    for (const block of blocks) this.#add(label, (block[2] ?? "").replace(/\s+/g, ""), PEM_PREFIX);
     return this;
   }
 
@@ -122,9 +128,12 @@ export class SecretRegistry {
   /** Which registered secrets appear in `text`. */
   findIn(text: string): string[] {
     const found = new Set<string>();
-    const squeezed = squeeze(text);
-    for (const [needle, label] of this.#needles) {
-      if (text.includes(needle) || squeezed.includes(needle)) found.add(label);
+    for (const t of new Set([text, squeeze(text)])) {
+      for (const [needle, label] of this.#needles) if (t.includes(needle)) found.add(label);
+      for (let i = 0; i + BLOCK <= t.length; i++) {
+        const label = this.#blocks.get(t.slice(i, i + BLOCK));
+        if (label !== undefined) found.add(label);
+      }
     }
     return [...found];
   }
