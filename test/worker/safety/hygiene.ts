@@ -152,8 +152,9 @@ export class OutputRecorder {
 
   /** A response's status text, headers and body (already read as `body`). */
   recordResponse(where: string, res: { status: number; statusText: string; headers: Headers }, body: string): void {
-    const headers = [...res.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
-    this.record(where, `${res.status} ${res.statusText}\n${headers}\n\n${body}`);
+    const headers: string[] = [];
+    res.headers.forEach((value, name) => void headers.push(`${name}: ${value}`));
+    this.record(where, `${res.status} ${res.statusText}\n${headers.join("\n")}\n\n${body}`);
   }
 
   /** Secrets found in any recorded text, one entry per (secret, text); empty when clean. */
