@@ -35,6 +35,11 @@ export interface LoadOptions {
   maxMs?: number;
   /** Per-request timeout (ms); default 30 s. */
   requestTimeoutMs?: number;
+  /**
+   * Negative control: every k-th request carries the next request's x-user, as if the gateway had
+   * mixed them up. The report must count exactly those as mismatches (proves the check works).
+   */
+  injectMismatchesEvery?: number;
   /** Progress callback, called about every 5% of requests. */
   progress?: (done: number, total: number) => void;
 }
@@ -219,42 +224,44 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const deadline = Date.now() + (options.maxMs ?? 15 * 60_000);
     const step = Math.max(1, Math.floor(options.requests / 20));
     const t0 = performance.now();
+    /** One request: its id is u-<n>; the API is chosen round-robin. */
+    const one = async (n: number): Promise<void> => {
+      const alg = algs[n % algs.length] as LoadAlg;
+      const id = `u-${n}`;
+      const url = new URL(`/${alg.toLowerCase()}/orders/${n}`, base);
+      sent++;
+      byAlg[alg]!.sent++;
+      const started = performance.now();
+      let res: { status: number; body: string };
+      try {
+        const k = options.injectMismatchesEvery;
+        const sentId = k && n % k === 0 ? `u-${n + 1}` : id;
+        res = await get(agent, url, { "x-user": sentId, "x-claims": JSON.stringify({ req: sentId }) }, options.requestTimeoutMs ?? 30_000);
+      } catch (e) {
+        latencies.push(performance.now() - started);
+        return fail(alg, "transport", `${id} ${alg}: ${(e as Error).message}`);
+      }
+      latencies.push(performance.now() - started);
+      output.record(`response ${id}`, res.body);
+      if (res.status !== 200) return fail(alg, `HTTP ${res.status}`, `${id} ${alg}: ${res.body.slice(0, 200)}`);
+      let finding: OriginFinding;
+      try {
+        finding = JSON.parse(res.body) as OriginFinding;
+      } catch {
+        return fail(alg, "not the origin's answer", `${id} ${alg}: ${res.body.slice(0, 200)}`);
+      }
+      answered++;
+      byAlg[alg]!.answered++;
+      if (!finding.verified) fail(alg, "token did not verify", `${id} ${alg}: ${finding.error}`);
+      else if (finding.xUser !== id) fail(alg, "origin saw another request", `${id} ${alg}: origin saw x-user ${finding.xUser}`, true);
+      else if (finding.sub !== id || finding.req !== id) fail(alg, "token of another request", `${id} ${alg}: token sub ${String(finding.sub)} req ${String(finding.req)}`, true);
+    };
+    let completed = 0;
     const lane = async () => {
-      for (;;) {
-        const n = next++;
-        if (n >= options.requests || Date.now() > deadline) return;
-        const alg = algs[n % algs.length] as LoadAlg;
-        const id = `u-${n}`;
-        const url = new URL(`/${alg.toLowerCase()}/orders/${n}`, base);
-        sent++;
-        byAlg[alg]!.sent++;
-        const started = performance.now();
-        try {
-          const res = await get(agent, url, { "x-user": id, "x-claims": JSON.stringify({ req: id }) }, options.requestTimeoutMs ?? 30_000);
-          latencies.push(performance.now() - started);
-          output.record(`response ${id}`, res.body);
-          if (res.status !== 200) {
-            fail(alg, `HTTP ${res.status}`, `${id} ${alg}: ${res.body.slice(0, 200)}`);
-            continue;
-          }
-          let finding: OriginFinding;
-          try {
-            finding = JSON.parse(res.body) as OriginFinding;
-          } catch {
-            fail(alg, "not the origin's answer", `${id} ${alg}: ${res.body.slice(0, 200)}`);
-            continue;
-          }
-          answered++;
-          byAlg[alg]!.answered++;
-          if (!finding.verified) fail(alg, "token did not verify", `${id} ${alg}: ${finding.error}`);
-          else if (finding.xUser !== id) fail(alg, "origin saw another request", `${id} ${alg}: origin saw x-user ${finding.xUser}`, true);
-          else if (finding.sub !== id || finding.req !== id) fail(alg, "token of another request", `${id} ${alg}: token sub ${String(finding.sub)} req ${String(finding.req)}`, true);
-        } catch (e) {
-          latencies.push(performance.now() - started);
-          fail(alg, "transport", `${id} ${alg}: ${(e as Error).message}`);
-        }
-        const done = sent;
-        if (options.progress && done % step === 0) options.progress(done, options.requests);
+      for (let n = next++; n < options.requests && Date.now() <= deadline; n = next++) {
+        await one(n);
+        completed++;
+        if (options.progress && completed % step === 0) options.progress(completed, options.requests);
       }
     };
     await Promise.all(Array.from({ length: Math.min(options.concurrency, options.requests) }, lane));

@@ -25,6 +25,13 @@ describe("load with verification", () => {
     expect(passed(report)).toBe(true);
   });
 
+  it("negative control: requests carrying another request's id are counted as mismatches", async () => {
+    const report = await runLoad({ requests: 300, concurrency: 20, algs: ["HS256"], injectMismatchesEvery: 10, maxMs: 60_000 });
+    expect(report.errors).toBe(0);
+    expect(report.mismatches).toBe(30);
+    expect(passed(report)).toBe(false);
+  });
+
   it("the load command's arguments", () => {
     expect(parseArgs(["--requests", "50000", "--concurrency", "200"])).toMatchObject({ requests: 50000, concurrency: 200, algs: ["HS256", "ES256", "nested"] });
     expect(parseArgs(["--algs", "HS256,nested"]).algs).toEqual(["HS256", "nested"]);
