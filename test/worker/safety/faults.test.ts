@@ -313,6 +313,18 @@ describe("a malformed key written to KV while traffic flows", () => {
     await healthy();
   });
 
+  it("a Workers secret flipping between good and bad values under 300 concurrent requests (the policy's key memo)", async () => {
+    faultKinds.add("secret value flipping");
+    const { outcomes, problems, flips } = await flipping("/rotating/x", (v) => void (gw.env.ROTATING_KEY = v), 300);
+    gw.env.ROTATING_KEY = a.privatePem;
+    print(`faults: secret flipped ${flips} times under 300 requests: ${JSON.stringify(outcomes)}`);
+    expect(problems).toEqual([]);
+    expect(outcomes.generic500).toBeGreaterThan(0);
+    expect(outcomes.tokenA).toBeGreaterThan(0);
+    expect(outcomes.tokenB).toBeGreaterThan(0);
+    await healthy();
+  });
+
   it("no fault was answered by the gateway's last-resort handler", () => {
     expect(safety.logs.filter(isGatewayFault)).toEqual([]);
   });

@@ -6,6 +6,7 @@
  * object names that are Object.prototype members, templates that name runtime internals, and
  * values that look like templates.
  */
+import { calculateJwkThumbprint } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Context } from "../../../src/assembly/context";
 import type { CompiledApi } from "../../../src/assembly/api";
@@ -17,9 +18,11 @@ const safety = useSafety("injection");
 const HMAC = randomBytes(32);
 const ENV_SECRET = `0x${hex(randomBytes(32))}`;
 let es: SigningPair;
+let esThumbprint: string;
 
 beforeAll(async () => {
   es = await signingPair("ES256");
+  esThumbprint = await calculateJwkThumbprint(es.publicJwk as never);
   safety.secrets.addBytes("hmac", HMAC).addText("ENV_SECRET", ENV_SECRET).addPem("es256", es.privatePem).addJwk("es256-jwk", es.privateJwk);
 });
 
@@ -312,8 +315,10 @@ describe("isolation: concurrent requests never see each other's claims", () => {
       { set: "sub.claim", value: "$(request.headers.x-user)" },
       { set: "aud.claim", value: "$(request.parameters.aud)" },
       { set: "pc", value: "$(request.headers.x-claims)" },
+      // Every third request names its own kid; the others get the key's (none for HS, thumbprint for ES).
+      { set: "kid", value: "$(request.parameters.kid)" },
     ];
-    const policy = { "sub-claim": "sub.claim", "aud-claim": "aud.claim", "private-claims": "pc" };
+    const policy = { "sub-claim": "sub.claim", "aud-claim": "aud.claim", "private-claims": "pc", "custom-kid-value-jws": "kid" };
     const hs = minting(actions, policy);
     const esDef = minting(actions, { ...policy, "jws-alg": "ES256", "jws-crypto": "ES_KEY" });
     const gw = safety.gateway({ ...jsonFile("hs", { ...hs, basePath: "/hs" }), ...jsonFile("es", { ...esDef, basePath: "/es" }) }, env());
@@ -321,12 +326,15 @@ describe("isolation: concurrent requests never see each other's claims", () => {
     const results = await Promise.all(
       Array.from({ length: 300 }, async (_, i) => {
         const useEs = i % 2 === 1;
-        const res = await gw.fetch(`/${useEs ? "es" : "hs"}/x?aud=aud-${i},shared`, {
+        const ownKid = i % 3 === 0 ? `kid-${i}` : undefined;
+        const res = await gw.fetch(`/${useEs ? "es" : "hs"}/x?aud=aud-${i},shared${ownKid ? `&kid=${ownKid}` : ""}`, {
           headers: { "x-user": `u-${i}`, "x-claims": `{"n":${i},"__proto__":{"n":-1},"tag":"t-${i}"}` },
         });
         if (res.status !== 200) return `#${i}: ${res.status}`;
         const { payload } = useEs ? await verifyJws(res.body, publicKey, "ES256") : await verifyJws(res.body, HMAC, "HS256");
         const c = JSON.parse(payload) as Record<string, unknown>;
+        const kid = (JSON.parse(partText(res.body, 0)) as { kid?: string }).kid;
+        if (kid !== (ownKid ?? (useEs ? esThumbprint : undefined))) return `#${i}: kid ${kid}`;
         const ok = c.sub === `u-${i}` && c.n === i && c.tag === `t-${i}` && JSON.stringify(c.aud) === JSON.stringify([`aud-${i}`, "shared"]) && Object.keys(c).join() === "iss,sub,aud,exp,iat,n,__proto__,tag";
         return ok ? "" : `#${i}: ${payload}`;
       }),
