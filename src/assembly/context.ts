@@ -24,6 +24,15 @@ export type Bindings = Record<string, unknown>;
 
 const CRLF = /[\r\n\0]/;
 
+/** A header's value; a name that is not a valid header name (e.g. `a b`) is simply not there. */
+function headerOf(headers: Headers, name: string): string | undefined {
+  try {
+    return headers.get(name) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Per-request state: runtime variables and the message. Made fresh for each
  * request and never shared, so concurrent requests cannot see each other's values.
@@ -77,7 +86,7 @@ export class Context implements VariableReader {
   }
 
   private requestVariable(rest: string): unknown {
-    if (rest.startsWith("headers.")) return this.request.headers.get(rest.slice(8)) ?? undefined;
+    if (rest.startsWith("headers.")) return headerOf(this.request.headers, rest.slice(8));
     if (rest.startsWith("parameters.")) return this.url.searchParams.get(rest.slice(11)) ?? undefined;
     switch (rest) {
       case "path":
@@ -95,7 +104,7 @@ export class Context implements VariableReader {
   }
 
   private messageVariable(rest: string): unknown {
-    if (rest.startsWith("headers.")) return this.message.headers.get(rest.slice(8)) ?? undefined;
+    if (rest.startsWith("headers.")) return headerOf(this.message.headers, rest.slice(8));
     switch (rest) {
       case "body":
         // A stream is not read into memory to answer a template: only a body a policy set is visible.

@@ -93,3 +93,14 @@ describe("runtime variables", () => {
     expect(await (await gw.fetch("/b")).text()).toBe("first+second");
   });
 });
+
+describe("header variables with names that are not header names", () => {
+  it("resolve to the empty string instead of failing", async () => {
+    const gw = gatewayFor({
+      "h.yaml": api("/h", `execute:\n  - set-variable:\n      actions:\n        - {set: message.body, value: '[$(request.headers.a b)][$(message.headers.x@y z)]'}`),
+    });
+    const res = await gw.fetch("/h");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("[][]");
+  });
+});
