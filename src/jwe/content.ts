@@ -1,14 +1,9 @@
 /**
  * JWE content encryption on WebCrypto (RFC 7518 §5): AES_CBC_HMAC_SHA2 (§5.2) and AES-GCM (§5.3).
  */
+import { webBytes } from "../jose/bytes";
 import { isJweContentAlgorithm, JWE_CONTENT_ALGORITHMS, type JweContentAlgorithm } from "../jose/algorithms";
 import { JweError } from "./errors";
-
-/**
- * WebCrypto takes ArrayBuffer-backed views. Ours always are, but with TypeScript's DOM lib (the Node-side
- * type check) a plain `Uint8Array` might be SharedArrayBuffer-backed, so it is narrowed here, once.
- */
-export const webBytes = (u: Uint8Array): Uint8Array<ArrayBuffer> => u as Uint8Array<ArrayBuffer>;
 
 export interface ContentCiphertext {
   ciphertext: Uint8Array;

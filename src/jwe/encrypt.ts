@@ -17,7 +17,8 @@ import {
   type JweKeyAlgorithmSpec,
 } from "../jose/algorithms";
 import { encodeBase64Url, encodeBase64UrlText } from "../jose/base64url";
-import { encryptContent, webBytes } from "./content";
+import { webBytes } from "../jose/bytes";
+import { encryptContent } from "./content";
 import { JweError } from "./errors";
 import { MIN_RSA_MODULUS_BYTES, rsaesPkcs1v15Encrypt } from "./rsa-pkcs1v15";
 import type { EncryptionKey, JweHeader, JweTestingOverrides } from "./types";

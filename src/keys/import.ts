@@ -7,7 +7,7 @@ import {
   type JweContentAlgorithm, type JweKeyAlgorithm, type JwsAlgorithm,
 } from "../jose/algorithms";
 import { decodeBase64Url, encodeBase64Url } from "../jose/base64url";
-import { webBytes } from "../jwe/content";
+import { webBytes } from "../jose/bytes";
 import { KeyError } from "./errors";
 import { quotable } from "./jwk";
 import { parseMaterial } from "./material";
