@@ -27,10 +27,10 @@ export function createGateway(apis: readonly CompiledApi[]): Hono<{ Bindings: Bi
   const app = new Hono<{ Bindings: Bindings }>();
 
   app.all("*", async (c) => {
-    const path = new URL(c.req.url).pathname;
-    const route = routeFor(ordered, path);
+    const url = new URL(c.req.url);
+    const route = routeFor(ordered, url.pathname);
     if (!route) return notFoundResponse();
-    const ctx = new Context(c.req.raw, route.api, c.env ?? {}, route.rest);
+    const ctx = new Context(c.req.raw, route.api, c.env ?? {}, route.rest, url);
     try {
       await runAssembly(route.api.assembly, ctx);
     } catch (e) {

@@ -41,7 +41,6 @@ export class Context implements VariableReader {
   /** Variables set by policies; a prototype-less object so `__proto__` is just a name. */
   private readonly vars: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   readonly message: Message;
-  readonly url: URL;
   /** Set by the runner while a policy runs, for log lines. */
   currentPolicy = "";
 
@@ -51,8 +50,9 @@ export class Context implements VariableReader {
     readonly env: Bindings,
     /** The request path after the API's base path. */
     readonly path: string,
+    /** The request's URL, already parsed by the router. */
+    readonly url: URL = new URL(request.url),
   ) {
-    this.url = new URL(request.url);
     this.message = {
       method: request.method,
       headers: new Headers(request.headers),
