@@ -118,6 +118,19 @@ interface KeyAlgorithmView {
 }
 
 /**
+ * CryptoKeys are immutable, so a key that passed the checks for an alg passes them for good: the checks
+ * (which read the key's algorithm and usages) run on the first token per key and alg, not on every token.
+ */
+const checked = new WeakMap<EncryptionKey, Set<JweKeyAlgorithm>>();
+function checkOnce(key: EncryptionKey, alg: JweKeyAlgorithm, check: () => void): void {
+  const algs = checked.get(key);
+  if (algs?.has(alg)) return;
+  check();
+  if (algs) algs.add(alg);
+  else checked.set(key, new Set([alg]));
+}
+
+/**
  * Key management (RFC 7518 §4): the JWE Encrypted Key. Validates the key synchronously (throws), then
  * returns the pending encryption.
  */
@@ -139,24 +152,28 @@ function encryptCek(
 
     case "RSA-OAEP": {
       // §4.3: RSAES-OAEP; RSA-OAEP uses SHA-1 (and MGF1 with SHA-1), RSA-OAEP-256 SHA-256.
-      const algorithm = key.key.algorithm as KeyAlgorithmView;
-      const hash = algorithm.hash?.name;
-      if (algorithm.name !== "RSA-OAEP") throw new JweError(`${alg} needs an RSA-OAEP key; this key is ${algorithm.name}`);
-      if (hash !== spec.hash) throw new JweError(`${alg} needs an RSA-OAEP key with ${spec.hash}; this key uses ${hash ?? "no hash"}`);
-      const bits = algorithm.modulusLength ?? 0;
-      if (bits < MIN_RSA_MODULUS_BYTES * 8) throw new JweError(`${alg} key is ${bits} bits; at least 2048 are required`);
-      if (!key.key.usages.includes("encrypt")) throw new JweError(`${alg} key does not allow "encrypt"`);
+      checkOnce(key, alg, () => {
+        const algorithm = key.key.algorithm as KeyAlgorithmView;
+        const hash = algorithm.hash?.name;
+        if (algorithm.name !== "RSA-OAEP") throw new JweError(`${alg} needs an RSA-OAEP key; this key is ${algorithm.name}`);
+        if (hash !== spec.hash) throw new JweError(`${alg} needs an RSA-OAEP key with ${spec.hash}; this key uses ${hash ?? "no hash"}`);
+        const bits = algorithm.modulusLength ?? 0;
+        if (bits < MIN_RSA_MODULUS_BYTES * 8) throw new JweError(`${alg} key is ${bits} bits; at least 2048 are required`);
+        if (!key.key.usages.includes("encrypt")) throw new JweError(`${alg} key does not allow "encrypt"`);
+      });
       return crypto.subtle.encrypt({ name: "RSA-OAEP" }, key.key, webBytes(cek)).then((c) => new Uint8Array(c));
     }
 
     case "AES-KW": {
       // §4.4: AES Key Wrap (RFC 3394) of the CEK. WebCrypto wraps CryptoKeys only, so the CEK is imported
       // as an extractable HMAC key (any length, and every CEK length is a multiple of 8 bytes) just to wrap it.
-      const algorithm = key.key.algorithm as KeyAlgorithmView;
-      const bytes = (algorithm.length ?? 0) / 8;
-      if (algorithm.name !== "AES-KW") throw new JweError(`${alg} needs an AES-KW key; this key is ${algorithm.name}`);
-      if (bytes !== spec.keyBytes) throw new JweError(`${alg} key is ${bytes} bytes; ${alg} needs ${spec.keyBytes ?? "?"}`);
-      if (!key.key.usages.includes("wrapKey")) throw new JweError(`${alg} key does not allow "wrapKey"`);
+      checkOnce(key, alg, () => {
+        const algorithm = key.key.algorithm as KeyAlgorithmView;
+        const bytes = (algorithm.length ?? 0) / 8;
+        if (algorithm.name !== "AES-KW") throw new JweError(`${alg} needs an AES-KW key; this key is ${algorithm.name}`);
+        if (bytes !== spec.keyBytes) throw new JweError(`${alg} key is ${bytes} bytes; ${alg} needs ${spec.keyBytes ?? "?"}`);
+        if (!key.key.usages.includes("wrapKey")) throw new JweError(`${alg} key does not allow "wrapKey"`);
+      });
       return crypto.subtle
         .importKey("raw", webBytes(cek), { name: "HMAC", hash: "SHA-256" }, true, ["sign"])
         .then((cekKey) => crypto.subtle.wrapKey("raw", cekKey, key.key, "AES-KW"))
