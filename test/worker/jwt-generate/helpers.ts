@@ -1,12 +1,7 @@
 import { api, gatewayFor } from "../gateway-helpers";
 
-/** PEM text of DER bytes. */
-export function toPem(label: string, der: ArrayBuffer): string {
-  let binary = "";
-  for (const b of new Uint8Array(der)) binary += String.fromCharCode(b);
-  const b64 = btoa(binary).replace(/.{64}/g, "$&\n").trimEnd();
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
-}
+export { toPem } from "../keys/helpers";
+import { toPem } from "../keys/helpers";
 
 export interface TestKeyPair {
   privatePem: string;

@@ -6,6 +6,7 @@
 import { compactDecrypt, compactVerify, importJWK } from "jose";
 import { expect } from "vitest";
 import { GENERIC_500_BODIES, type ReadResponse } from "./recorder";
+import { toPem } from "../keys/helpers";
 
 export const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 export const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -43,10 +44,6 @@ export interface SigningPair {
   publicKey: CryptoKey;
 }
 
-function toPem(label: string, der: ArrayBuffer): string {
-  const b64 = btoa(String.fromCharCode(...new Uint8Array(der))).replace(/.{64}/g, "$&\n").trimEnd();
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
-}
 
 /** A fresh signing key pair (ES256/ES384/RS256/PS256 …), exported in every form. */
 export async function signingPair(alg: string): Promise<SigningPair> {
