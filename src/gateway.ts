@@ -4,7 +4,7 @@ import { Context, type Bindings } from "./assembly/context";
 import { PolicyError } from "./assembly/errors";
 import { logError } from "./assembly/log";
 import { runAssembly } from "./assembly/run";
-import { apicErrorResponse, messageToResponse, notFoundResponse } from "./http/responses";
+import { apicErrorResponse, messageToResponse, methodNotAllowedResponse, notFoundResponse } from "./http/responses";
 
 /** Finds the API whose base path is the longest prefix of `path`, on a segment boundary. */
 export function routeFor(apis: readonly CompiledApi[], path: string): { api: CompiledApi; rest: string } | undefined {
@@ -31,6 +31,13 @@ export function createGateway(apis: readonly CompiledApi[]): Hono<{ Bindings: Bi
     const route = routeFor(ordered, url.pathname);
     if (!route) return notFoundResponse();
     const ctx = new Context(c.req.raw, route.api, c.env ?? {}, route.rest, url);
+    if (!route.api.operations.isEmpty) {
+      const match = route.api.operations.match(route.rest, c.req.method);
+      if (match.kind === "no-path") return notFoundResponse();
+      if (match.kind === "no-verb") return methodNotAllowedResponse(match.allowed);
+      ctx.operation = match.operation;
+      ctx.pathParams = match.params;
+    }
     try {
       await runAssembly(route.api.assembly, ctx);
     } catch (e) {

@@ -22,7 +22,7 @@ function generatedApis(sources: unknown): Plugin {
     setup(b) {
       b.onResolve({ filter: /(^|\/)generated\/apis$/ }, () => ({ path: "apis", namespace: "bench-generated" }));
       b.onLoad({ filter: /.*/, namespace: "bench-generated" }, () => ({
-        contents: `export const API_SOURCES = ${JSON.stringify(sources)};\n`,
+        contents: `export const API_SOURCES = ${JSON.stringify(sources)};\nexport const API_CODE = {};\n`,
         loader: "js",
       }));
     },

@@ -1,4 +1,5 @@
 import type { Policy } from "../policies/policy";
+import type { OperationTable } from "../routing/operations";
 
 /** One `catch` entry: the error names it handles (or every error, for `default`) and what it runs. */
 export interface CatchClause {
@@ -21,5 +22,7 @@ export interface CompiledApi {
   basePath: string;
   /** `x-ibm-configuration.properties.NAME.value`, on a prototype-less object. */
   properties: Readonly<Record<string, unknown>>;
+  /** The definition's `paths`; when empty, every path under the base path runs the assembly. */
+  operations: OperationTable;
   assembly: CompiledAssembly;
 }

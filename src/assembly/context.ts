@@ -1,4 +1,5 @@
 import type { CompiledApi } from "./api";
+import type { Operation } from "../routing/operations";
 import { runtimeError, type PolicyError } from "./errors";
 import { stringify } from "./template";
 
@@ -43,6 +44,10 @@ export class Context implements VariableReader {
   readonly message: Message;
   /** Set by the runner while a policy runs, for log lines. */
   currentPolicy = "";
+  /** The operation the request matched (undefined when the definition declares no `paths`). */
+  operation: Operation | undefined;
+  /** Path parameters of the matched operation, read as `request.parameters.NAME` before the query's. */
+  pathParams: Readonly<Record<string, string>> | undefined;
 
   constructor(
     readonly request: Request,
@@ -87,7 +92,11 @@ export class Context implements VariableReader {
 
   private requestVariable(rest: string): unknown {
     if (rest.startsWith("headers.")) return headerOf(this.request.headers, rest.slice(8));
-    if (rest.startsWith("parameters.")) return this.url.searchParams.get(rest.slice(11)) ?? undefined;
+    if (rest.startsWith("parameters.")) {
+      const name = rest.slice(11);
+      if (this.pathParams && Object.hasOwn(this.pathParams, name)) return this.pathParams[name];
+      return this.url.searchParams.get(name) ?? undefined;
+    }
     switch (rest) {
       case "path":
         return this.path;
@@ -125,6 +134,12 @@ export class Context implements VariableReader {
       return Object.hasOwn(this.api.properties, key) ? this.api.properties[key] : undefined;
     }
     switch (rest) {
+      case "operation.path":
+        return this.operation?.path;
+      case "operation.id":
+        return this.operation?.id;
+      case "operation.verb":
+        return this.operation?.verb;
       case "name":
         return this.api.name;
       case "version":

@@ -1,13 +1,17 @@
 import type { CatchClause, CompiledApi, CompiledAssembly } from "../assembly/api";
 import type { ApiScope, Policy } from "../policies/policy";
+import { noCode, type CodeHost } from "./code";
 import { POLICY_COMPILERS } from "../policies/registry";
-import { child, DefinitionError, type Problem } from "./problems";
+import { child, DefinitionError, formatProblem, type Problem } from "./problems";
 import { ConfigReader, describe } from "./reader";
+import { OperationTable } from "../routing/operations";
 
 /** A definition as read from a file: its name (for messages) and its parsed content. */
 export interface ApiSource {
   file: string;
   definition: unknown;
+  /** Line of each path in the file, when the build read it (never bundled into the worker). */
+  lines?: ReadonlyMap<string, number>;
 }
 
 export interface CompileResult {
@@ -17,18 +21,21 @@ export interface CompileResult {
   warnings: string[];
 }
 
-/** Validates and compiles every definition; reports all problems, including base paths used twice. */
-export function compileApis(sources: readonly ApiSource[]): CompileResult {
+/**
+ * Validates and compiles every definition; reports all problems, including base paths used twice.
+ * `code` supplies functions for code in definitions (conditions, scripts): the build's host, or the bundle's.
+ */
+export function compileApis(sources: readonly ApiSource[], code: CodeHost = noCode): CompileResult {
   const apis: CompiledApi[] = [];
   const problems: Problem[] = [];
   const warnings: string[] = [];
   const byBasePath = new Map<string, string>();
   for (const source of sources) {
-    const reader = new ConfigReader(source.file);
-    const scope: ApiScope = { file: source.file, name: "", warnings: [] };
+    const reader = new ConfigReader(source.file, source.lines);
+    const scope: ApiScope = { file: source.file, name: "", warnings: [], code };
     const api = compileApi(source.definition, reader, scope);
     problems.push(...reader.problems);
-    warnings.push(...scope.warnings.map((w) => `${source.file}: ${w}`));
+    warnings.push(...scope.warnings.map((w) => `${source.file}: ${w}`), ...reader.warnings.map(formatProblem));
     if (!api) continue;
     const other = byBasePath.get(api.basePath);
     if (other !== undefined) {
@@ -42,8 +49,8 @@ export function compileApis(sources: readonly ApiSource[]): CompileResult {
 }
 
 /** Like compileApis, but throws a DefinitionError listing every problem. */
-export function compileApisOrThrow(sources: readonly ApiSource[]): CompileResult {
-  const result = compileApis(sources);
+export function compileApisOrThrow(sources: readonly ApiSource[], code?: CodeHost): CompileResult {
+  const result = compileApis(sources, code);
   if (result.problems.length > 0) throw new DefinitionError(result.problems);
   return result;
 }
@@ -63,12 +70,13 @@ function compileApi(definition: unknown, reader: ConfigReader, scope: ApiScope):
   const ibm = reader.object(doc["x-ibm-configuration"], "x-ibm-configuration", "the x-ibm-configuration object");
   if (!ibm) return undefined;
   const properties = readProperties(ibm, reader);
+  const operations = OperationTable.read(doc.paths, reader);
   const assemblyPath = "x-ibm-configuration.assembly";
   const assemblyObj = reader.object(ibm.assembly, assemblyPath, "an assembly ({execute: [...]})");
   const assembly = assemblyObj ? compileAssembly(assemblyObj, assemblyPath, reader, scope) : undefined;
 
   if (reader.problems.length > before || !assembly || basePath === undefined) return undefined;
-  return { file: reader.file, name, version, title, basePath, properties, assembly };
+  return { file: reader.file, name, version, title, basePath, properties, operations, assembly };
 }
 
 /** OpenAPI 2: `basePath`; OpenAPI 3: the path of `servers[0].url`. Normalized without a trailing `/`. */

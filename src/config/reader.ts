@@ -1,4 +1,15 @@
-import { child, type Problem } from "./problems";
+import { child, closest, type Problem } from "./problems";
+
+/** What `keys()` accepts in an object besides the keys it implements. */
+export interface KeySpec {
+  /** Keys that are implemented. */
+  known: readonly string[];
+  /**
+   * Keys API Connect documents that do nothing at the edge: accepted with a warning that says why
+   * (key → reason). A reason of `""` accepts the key silently (labels such as `title`).
+   */
+  inert?: Readonly<Record<string, string>>;
+}
 
 /**
  * Reads one definition while collecting problems, so a build reports every
@@ -6,10 +17,54 @@ import { child, type Problem } from "./problems";
  */
 export class ConfigReader {
   readonly problems: Problem[] = [];
-  constructor(readonly file: string) {}
+  /** Located warnings: accepted, but the user should know (e.g. a property that does nothing here). */
+  readonly warnings: Problem[] = [];
+  constructor(
+    readonly file: string,
+    private readonly lines?: ReadonlyMap<string, number>,
+  ) {}
 
   report(path: string, message: string): void {
-    this.problems.push({ file: this.file, path, message });
+    this.problems.push({ file: this.file, path, message, line: this.lineOf(path) });
+  }
+
+  warn(path: string, message: string): void {
+    this.warnings.push({ file: this.file, path, message, line: this.lineOf(path) });
+  }
+
+  /** The line of `path`, or of its nearest parent that has one. */
+  lineOf(path: string): number | undefined {
+    if (!this.lines) return undefined;
+    for (let p = path; ; ) {
+      const line = this.lines.get(p);
+      if (line !== undefined) return line;
+      const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
+      if (cut <= 0) return undefined;
+      p = p.slice(0, cut);
+    }
+  }
+
+  /**
+   * Strictness: every key of `obj` must be implemented or documented-inert. An unknown key (a typo such as
+   * `exectue` or `exp-claims`) is a problem with a "did you mean" hint; an inert one is a warning.
+   * Returns false when some key was unknown.
+   */
+  keys(obj: Record<string, unknown>, path: string, spec: KeySpec): boolean {
+    let ok = true;
+    const inert = spec.inert ?? {};
+    for (const key of Object.keys(obj)) {
+      if (spec.known.includes(key)) continue;
+      if (Object.hasOwn(inert, key)) {
+        const why = inert[key] as string;
+        if (why !== "") this.warn(child(path, key), `accepted but not applied at the edge: ${why}`);
+        continue;
+      }
+      ok = false;
+      const guess = closest(key, [...spec.known, ...Object.keys(inert)]);
+      const hint = guess ? `; did you mean '${guess}'?` : `; expected one of ${[...spec.known, ...Object.keys(inert)].join(", ")}`;
+      this.report(child(path, key), `unknown property '${key}'${hint}`);
+    }
+    return ok;
   }
 
   object(value: unknown, path: string, what = "an object"): Record<string, unknown> | undefined {

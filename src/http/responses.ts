@@ -12,6 +12,13 @@ export function apicErrorResponse(status: number, reason: string, moreInformatio
 
 export const notFoundResponse = () => apicErrorResponse(404, "Not Found", "No resources match requested URI");
 
+/** The path matched an operation's template, but not with this verb. */
+export function methodNotAllowedResponse(allowed: readonly string[]): Response {
+  const response = apicErrorResponse(405, "Method Not Allowed", "The method is not allowed for the requested URL");
+  response.headers.set("allow", allowed.join(", "));
+  return response;
+}
+
 /**
  * The message after the assembly, as the client's response. When no `invoke` ran, the message
  * still holds the client's own request headers; only the ones a policy set are returned

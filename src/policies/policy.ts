@@ -1,4 +1,5 @@
 import type { Context } from "../assembly/context";
+import type { CodeHost } from "../config/code";
 import type { ConfigReader } from "../config/reader";
 
 /** A policy made from validated configuration: it reads and writes the context, or throws a PolicyError. */
@@ -16,6 +17,8 @@ export interface ApiScope {
   name: string;
   /** Warnings at load time (for example a deprecated algorithm), logged once per API. */
   warnings: string[];
+  /** Compiled functions for code in the definition (see src/config/code.ts). */
+  code: CodeHost;
 }
 
 /**

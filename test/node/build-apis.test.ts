@@ -50,7 +50,7 @@ describe("build step (scripts/build-apis.ts)", () => {
   it("fails on a YAML syntax error, naming file, line and column", async () => {
     const r = await build({ "bad.yaml": 'swagger: "2.0"\ninfo: {title: x\nbasePath: /b\n' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^apis\/bad\.yaml: invalid YAML at line \d+, column \d+: /m);
+    expect(r.stderr).toMatch(/^apis\/bad\.yaml:3: invalid YAML at line 3, column \d+: /m);
   });
 
   it("fails on invalid JSON", async () => {
@@ -60,28 +60,28 @@ describe("build step (scripts/build-apis.ts)", () => {
   });
 
   it("fails on an unknown policy, naming its path", async () => {
-    const r = await build({ "u.yaml": valid("/u", "      - set-variable: {actions: []}\n      - gatewayscript: {source: x}") });
+    const r = await build({ "u.yaml": valid("/u", "      - set-variable: {actions: []}\n      - made-up-policy: {source: x}") });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("apis/u.yaml: x-ibm-configuration.assembly.execute[1].gatewayscript: unknown policy 'gatewayscript'; supported: ");
+    expect(r.stderr).toContain("apis/u.yaml:8: x-ibm-configuration.assembly.execute[1].made-up-policy: unknown policy 'made-up-policy'; supported: ");
   });
 
   it("fails on a missing required property", async () => {
     const r = await build({ "m.yaml": valid("/m", "      - set-variable: {actions: []}\n      - invoke: {timeout: 5}") });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("apis/m.yaml: x-ibm-configuration.assembly.execute[1].invoke.target-url: is required");
+    expect(r.stderr).toContain("apis/m.yaml:8: x-ibm-configuration.assembly.execute[1].invoke.target-url: is required");
   });
 
   it("fails on a wrong type", async () => {
     const r = await build({ "t.yaml": valid("/t", "      - invoke: {target-url: [a, b]}") });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("apis/t.yaml: x-ibm-configuration.assembly.execute[0].invoke.target-url: expected a string, found a list");
+    expect(r.stderr).toContain("apis/t.yaml:7: x-ibm-configuration.assembly.execute[0].invoke.target-url: expected a string, found a list");
   });
 
   it("fails on a wrong value", async () => {
     const r = await build({ "v.yaml": valid("/v", "      - invoke: {target-url: 'https://o', verb: FETCH, timeout: -3}") });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('apis/v.yaml: x-ibm-configuration.assembly.execute[0].invoke.verb: expected one of keep, GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS, found "FETCH"');
-    expect(r.stderr).toContain("apis/v.yaml: x-ibm-configuration.assembly.execute[0].invoke.timeout: expected a number from 1 to 86400, found number -3");
+    expect(r.stderr).toContain('apis/v.yaml:7: x-ibm-configuration.assembly.execute[0].invoke.verb: expected one of keep, GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS, found "FETCH"');
+    expect(r.stderr).toContain("apis/v.yaml:7: x-ibm-configuration.assembly.execute[0].invoke.timeout: expected a number from 1 to 86400, found number -3");
   });
 
   it("fails on a malformed set-variable action and catch entry", async () => {

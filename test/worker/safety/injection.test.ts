@@ -6,6 +6,8 @@
  * object names that are Object.prototype members, templates that name runtime internals, and
  * values that look like templates.
  */
+import { OperationTable } from "../../../src/routing/operations";
+import { ConfigReader } from "../../../src/config/reader";
 import { calculateJwkThumbprint } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Context } from "../../../src/assembly/context";
@@ -252,6 +254,7 @@ describe("templates reach only variables", () => {
     const api: CompiledApi = {
       file: "x.json", name: "x", version: "1.0.0", title: "x", basePath: "/x",
       properties: Object.assign(Object.create(null) as Record<string, unknown>, { region: "eu" }),
+      operations: OperationTable.read(undefined, new ConfigReader("x.json")),
       assembly: { execute: [], catches: [] },
     };
     const ctx = new Context(new Request("https://gw.test/x/y?a=1"), api, { ...env() }, "/y");
