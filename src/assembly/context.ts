@@ -34,6 +34,16 @@ function headerOf(headers: Headers, name: string): string | undefined {
   }
 }
 
+/** `a.b.0.c` inside a JSON-like value: own members and list indexes only, never a prototype's. */
+export function memberOf(value: unknown, path: string): unknown {
+  let current = value;
+  for (const key of path.split(".")) {
+    if (current === null || typeof current !== "object" || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
 /**
  * Per-request state: runtime variables and the message. Made fresh for each
  * request and never shared, so concurrent requests cannot see each other's values.
@@ -87,7 +97,13 @@ export class Context implements VariableReader {
       }
     }
     if (Object.hasOwn(this.vars, name)) return this.vars[name];
-    return Object.hasOwn(this.api.properties, name) ? this.api.properties[name] : undefined;
+    if (Object.hasOwn(this.api.properties, name)) return this.api.properties[name];
+    // `decoded.claims.sub`: a member of an object that a shorter variable name holds.
+    for (let cut = name.lastIndexOf("."); cut > 0; cut = name.lastIndexOf(".", cut - 1)) {
+      const head = name.slice(0, cut);
+      if (Object.hasOwn(this.vars, head)) return memberOf(this.vars[head], name.slice(cut + 1));
+    }
+    return undefined;
   }
 
   private requestVariable(rest: string): unknown {

@@ -104,3 +104,19 @@ describe("header variables with names that are not header names", () => {
     expect(await res.text()).toBe("[][]");
   });
 });
+
+describe("members of object variables", () => {
+  it("reads `name.member.member` inside an object a variable holds, never a prototype's member", async () => {
+    const gw = gatewayFor({
+      "m.yaml": api(
+        "/m",
+        `execute:
+  - set-variable:
+      actions:
+        - {set: decoded.claims, value: {sub: alice, groups: [admin, ops], nested: {deep: 1}}}
+        - {set: message.body, value: "$(decoded.claims.sub)|$(decoded.claims.groups.1)|$(decoded.claims.nested.deep)|$(decoded.claims.constructor)|$(decoded.claims.missing.x)|$(decoded.claims.sub.length)"}`,
+      ),
+    });
+    expect(await (await gw.fetch("/m")).text()).toBe("alice|ops|1|||");
+  });
+});
