@@ -28,6 +28,16 @@ export interface JwtGenerateConfig {
 }
 
 const VERSIONS = ["1.0.0", "2.0.0", "2.1.0"];
+
+/** Every property of API Connect's jwt-generate, plus our `x-edge` extension object. */
+const KNOWN_PROPERTIES = [
+  "title", "description", "version", "jwt", "jti-claim", "iss-claim", "sub-claim", "aud-claim", "exp-claim", "private-claims",
+  "jws-alg", "jws-crypto", "jws-jwk", "custom-kid-value-jws", "jwe-alg", "jwe-enc", "jwe-crypto", "jwe-jwk", "custom-kid-value-jwe",
+  "x-edge",
+] as const;
+
+/** Properties whose value is the NAME of a variable (API Connect reads the variable), never a template. */
+const VARIABLE_PROPERTIES = new Set(["jwt", "iss-claim", "sub-claim", "aud-claim", "private-claims", "jws-jwk", "jwe-jwk", "custom-kid-value-jws", "custom-kid-value-jwe"]);
 const MAX_VARIABLE_NAME = 256;
 /** API Connect's range for `exp-claim`: one second to 366 days. */
 const MAX_LIFETIME = 31_622_400;
@@ -38,8 +48,13 @@ const MAX_LIFETIME = 31_622_400;
  */
 export function readJwtGenerateConfig(config: Record<string, unknown>, path: string, reader: ConfigReader): JwtGenerateConfig | undefined {
   const before = reader.problems.length;
+  reader.keys(config, path, { known: KNOWN_PROPERTIES });
   const variable = (key: string, opts: { required?: boolean; fallback?: string } = {}) => {
     const value = reader.string(config, key, path, { ...opts, maxLength: MAX_VARIABLE_NAME });
+    if (value !== undefined && VARIABLE_PROPERTIES.has(key) && value.includes("$(")) {
+      reader.report(child(path, key), templateInsteadOfVariable(key, value));
+      return undefined;
+    }
     return value === undefined || value.trim() === "" ? opts.fallback : value.trim();
   };
 
@@ -78,7 +93,13 @@ export function readJwtGenerateConfig(config: Record<string, unknown>, path: str
   const jweEncText = reader.string(config, "jwe-enc", path);
   const jweKey = keySource(variable("jwe-crypto"), variable("jwe-jwk"));
   let jwe: JwtGenerateConfig["jwe"];
-  if (jweAlgText !== undefined || jweEncText !== undefined || jweKey) {
+  // API Connect's editor writes jwe-alg and jwe-enc as defaults; without JWE key material API Connect
+  // makes no JWE ("specifying the cryptographic material for both the JWS and the JWE produces a nested
+  // JWT"), so with a signing key configured the token is signed only, with a warning.
+  const encryptionDefaultsOnly = !jweKey && (jweAlgText !== undefined || jweEncText !== undefined) && (jwsAlgText !== undefined || jwsKey !== undefined) && jwsAlgText !== "none";
+  if (encryptionDefaultsOnly) {
+    reader.warn(child(path, jweAlgText !== undefined ? "jwe-alg" : "jwe-enc"), "jwe-alg/jwe-enc are set but no JWE key (jwe-crypto or jwe-jwk): the token is signed only, not encrypted, as on API Connect");
+  } else if (jweAlgText !== undefined || jweEncText !== undefined || jweKey) {
     const alg = jweAlgText;
     const enc = jweEncText;
     if (alg === undefined) reader.report(child(path, "jwe-alg"), "is required when a JWE is configured");
@@ -99,6 +120,12 @@ export function readJwtGenerateConfig(config: Record<string, unknown>, path: str
     return undefined;
   }
   return { title, jwtVariable, jti, issVariable, subVariable, audVariables, expSeconds, privateClaimsVariable, jws, jwe };
+}
+
+/** The build message for `sub-claim: $(request.headers.x-user)`: the property names a variable. */
+function templateInsteadOfVariable(key: string, value: string): string {
+  const example = key === "aud-claim" || key.endsWith("-claim") ? `${key.replace(/-claim$/, "")}.claim` : key === "private-claims" ? "private.claims" : key.replace(/-/g, ".");
+  return `expects a variable name, not a template (${value.length > 40 ? "a $(…) template" : JSON.stringify(value)}): set a variable first, e.g. set-variable {set: ${example}, value: ${value.length > 40 ? "$(…)" : value}}, then write ${key}: ${example}`;
 }
 
 /** The crypto object wins when both are set, as on API Connect. */

@@ -29,6 +29,13 @@ describe("jwt-generate claims", () => {
     expect(claims.iat as number).toBeGreaterThanOrEqual(before);
   });
 
+  it("signs only when jwe-alg and jwe-enc are set without a JWE key (as API Connect)", async () => {
+    const res = await minter(`${HS}\njwe-alg: RSA-OAEP-256\njwe-enc: A256GCM`, { bindings }).fetch("/mint");
+    const token = await res.clone().text();
+    expect(token.split(".")).toHaveLength(3);
+    expect((await claimsOf(res)).iss).toBe("https://issuer.test");
+  });
+
   it("defaults iss-claim to iss.claim and exp-claim to 3600", async () => {
     const c = await claimsOf(await minter(HS, { bindings }).fetch("/mint"));
     expect(c.iss).toBe("https://issuer.test");

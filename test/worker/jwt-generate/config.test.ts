@@ -43,3 +43,33 @@ describe("jwt-generate properties are validated at build time", () => {
     });
   }
 });
+
+describe("jwt-generate is strict about its keys", () => {
+  function build(policy: string) {
+    return compileInline({
+      "s.yaml": `swagger: "2.0"\ninfo: {title: s, version: 1.0.0}\nbasePath: /s\nx-ibm-configuration:\n  assembly:\n    execute:\n      - jwt-generate: ${policy}\n`,
+    });
+  }
+
+  it("fails on a misspelt property, with its line and a suggestion", () => {
+    const { problems } = build("{exp-claims: 600, jws-alg: HS256, jws-crypto: k}");
+    expect(problems.map((p) => [p.path, p.message, p.line])).toEqual([
+      ["x-ibm-configuration.assembly.execute[0].jwt-generate.exp-claims", "unknown property 'exp-claims'; did you mean 'exp-claim'?", 7],
+    ]);
+  });
+
+  it("fails on a template where a variable name is expected, and says how to fix it", () => {
+    const { problems } = build("{sub-claim: $(request.headers.x-user), jws-alg: HS256, jws-crypto: k}");
+    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'x-ibm-configuration.assembly.execute[0].jwt-generate.sub-claim: expects a variable name, not a template ("$(request.headers.x-user)"): set a variable first, e.g. set-variable {set: sub.claim, value: $(request.headers.x-user)}, then write sub-claim: sub.claim',
+    ]);
+  });
+
+  it("signs only, with a build warning, when jwe-alg/jwe-enc are set without a JWE key (API Connect's editor defaults)", () => {
+    const { problems, warnings } = build("{jws-alg: HS256, jws-crypto: k, jwe-alg: RSA-OAEP-256, jwe-enc: A256GCM}");
+    expect(problems).toEqual([]);
+    expect(warnings).toEqual([
+      "s.yaml:7: x-ibm-configuration.assembly.execute[0].jwt-generate.jwe-alg: jwe-alg/jwe-enc are set but no JWE key (jwe-crypto or jwe-jwk): the token is signed only, not encrypted, as on API Connect",
+    ]);
+  });
+});

@@ -149,6 +149,7 @@ describe("jwt-generate encryption failures", () => {
     expect(problems).toEqual([
       {
         file: "n.yaml",
+        line: 7,
         path: "x-ibm-configuration.assembly.execute[0].jwt-generate.jws-alg",
         message: "none is allowed only with a JWE (jwe-alg, jwe-enc and a key): an unsigned, unencrypted token is never emitted",
       },
