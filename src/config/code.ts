@@ -12,7 +12,29 @@ export interface CodeHost {
    * `userStart` is the 1-based line of `source` where the user's own text begins, so a syntax
    * error is reported at the user's line. Returns undefined after reporting a problem at `path`.
    */
-  compile(id: string, source: string, path: string, reader: ConfigReader, userStart?: number): ((...args: never[]) => unknown) | undefined;
+  compile(
+    id: string,
+    source: string,
+    path: string,
+    reader: ConfigReader,
+    userStart?: number,
+    options?: CodeOptions,
+  ): ((...args: never[]) => unknown) | undefined;
+}
+
+/** What the build step checks or adapts in a piece of code, beyond its syntax (strict mode, as the bundle is an ES module). */
+export interface CodeOptions {
+  /**
+   * The modules the code may `require('NAME')`. When given, a `require` of any other module, or one
+   * whose argument is not a literal string, is a build problem at the user's line and column.
+   */
+  modules?: readonly string[];
+  /**
+   * Sloppy-mode code assigns names it never declares (`count = 1` meaning a global). The build declares
+   * each such name as a local of the outermost function, so the code runs in strict mode and the value
+   * lives for one call only (never shared between requests).
+   */
+  declareAssigned?: boolean;
 }
 
 /** The id of a piece of code: the file and the path of the property that holds it. */
