@@ -20,7 +20,7 @@ export interface JwsAlgorithmSpec {
   curve?: "P-256" | "P-384" | "P-521";
   /** RSA-PSS only: salt length in bytes (the hash length, RFC 7518 §3.5). */
   saltLength?: number;
-  /** Smallest acceptable key: bits for RSA, bytes for HMAC secrets (RFC 7518 §3.2: at least the hash size). */
+  /** Smallest acceptable key: bits for RSA and EC, bytes for HMAC secrets (see minSecretBytes). */
   minKeySize: number;
 }
 
@@ -80,6 +80,17 @@ export const JWE_CONTENT_ALGORITHMS: Readonly<Record<JweContentAlgorithm, JweCon
   A192GCM: { family: "AES-GCM", cekBytes: 24, ivBytes: 12 },
   A256GCM: { family: "AES-GCM", cekBytes: 32, ivBytes: 12 },
 };
+
+/**
+ * RFC 7518 §3.2: "A key of the same size as the hash output (for instance, 256 bits for "HS256")
+ * or larger MUST be used". The minimum shared-secret length in bytes for an HS* algorithm; read
+ * by minting and by verification alike, so both refuse the same secrets.
+ */
+export function minSecretBytes(alg: JwsAlgorithm): number {
+  const spec = JWS_ALGORITHMS[alg];
+  if (spec.family !== "HMAC") throw new TypeError(`${alg} does not use a shared secret`);
+  return spec.minKeySize;
+}
 
 export const isJwsAlgorithm = (v: string): v is JwsAlgorithm => Object.hasOwn(JWS_ALGORITHMS, v);
 export const isJweKeyAlgorithm = (v: string): v is JweKeyAlgorithm => Object.hasOwn(JWE_KEY_ALGORITHMS, v);

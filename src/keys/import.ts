@@ -3,7 +3,7 @@
  * each mismatch gets a message that names the key found and the key needed.
  */
 import {
-  JWE_CONTENT_ALGORITHMS, JWE_KEY_ALGORITHMS, JWS_ALGORITHMS,
+  JWE_CONTENT_ALGORITHMS, JWE_KEY_ALGORITHMS, JWS_ALGORITHMS, minSecretBytes,
   type JweContentAlgorithm, type JweKeyAlgorithm, type JwsAlgorithm,
 } from "../jose/algorithms";
 import { decodeBase64Url, encodeBase64Url } from "../jose/base64url";
@@ -32,8 +32,12 @@ export async function importSigningKey(material: KeyMaterial, alg: JwsAlgorithm,
   switch (spec.family) {
     case "HMAC": {
       if (parsed.kty !== "oct") throw new KeyError(`${source} is ${describeKey(parsed)}; ${alg} needs a shared secret (a JWK of kty 'oct', 0x-hex or text)`);
-      // API Connect accepts secrets shorter than RFC 7518's minimum, so only an empty one is refused.
       if (parsed.bytes.length === 0) throw new KeyError(`${source} is an empty shared secret`);
+      // RFC 7518 §3.2 (API Connect does not check this; we refuse it: a short secret is guessable offline).
+      const minimum = minSecretBytes(alg);
+      if (parsed.bytes.length < minimum) {
+        throw new KeyError(`${source} is a ${parsed.bytes.length}-byte shared secret; ${alg} needs at least ${minimum} bytes (RFC 7518 §3.2)`);
+      }
       const key = await webCrypto(source, alg, () => crypto.subtle.importKey("raw", webBytes(parsed.bytes), { name: "HMAC", hash: spec.hash }, false, ["sign"]));
       return Object.freeze({ key, alg, ...kid });
     }

@@ -4,6 +4,9 @@ import { bareJwk, ecKey, expectKeyError, rsaKey, sign, signsAndVerifies, toPem, 
 
 beforeEach(() => clearKeyCache());
 
+/** A text secret long enough for HS256 (RFC 7518 §3.2), with a suffix per test. */
+const SECRET = "a shared secret of at least 32 bytes";
+
 describe("key cache", () => {
   it("imports the same material once across 1,000 calls, and returns the same key", async () => {
     const k = await ecKey("P-256");
@@ -14,8 +17,8 @@ describe("key cache", () => {
   });
 
   it("the same material under a different source label is the same entry (keyed by material, not name)", async () => {
-    await getSigningKey("shared-secret-value", "HS256", "crypto object 'a'");
-    await getSigningKey("shared-secret-value", "HS256", "crypto object 'b'");
+    await getSigningKey("shared-secret-value, 32 bytes or more", "HS256", "crypto object 'a'");
+    await getSigningKey("shared-secret-value, 32 bytes or more", "HS256", "crypto object 'b'");
     expect(keyCacheStats()).toMatchObject({ imports: 1, hits: 1 });
   });
 
@@ -30,10 +33,10 @@ describe("key cache", () => {
   });
 
   it("a one-character change to a shared secret is a new key", async () => {
-    const k1 = await getSigningKey("secret-1", "HS256", "k");
-    const k2 = await getSigningKey("secret-2", "HS256", "k");
+    const k1 = await getSigningKey(`${SECRET}-1`, "HS256", "k");
+    const k2 = await getSigningKey(`${SECRET}-2`, "HS256", "k");
     expect(keyCacheStats().imports).toBe(2);
-    expect(await sign(k2.key, "HS256")).toEqual(await hmac(new TextEncoder().encode("secret-2"), "HS256"));
+    expect(await sign(k2.key, "HS256")).toEqual(await hmac(new TextEncoder().encode(`${SECRET}-2`), "HS256"));
     expect(await sign(k1.key, "HS256")).not.toEqual(await sign(k2.key, "HS256"));
   });
 
@@ -90,40 +93,40 @@ describe("key cache", () => {
   });
 
   it("a JWK object that cannot be serialized is a KeyError", async () => {
-    const cyclic: Record<string, unknown> = { kty: "oct", k: "c2VjcmV0" };
+    const cyclic: Record<string, unknown> = { kty: "oct", k: "A".repeat(43) };
     cyclic.self = cyclic;
     await expectKeyError(getSigningKey(cyclic, "HS256", "jws-jwk variable 'v'"), /jws-jwk variable 'v' is not a JWK \(not serializable as JSON\)/);
   });
 
   it("is bounded: beyond 256 entries the least recently used goes", async () => {
-    await getSigningKey("secret-0", "HS256", "k");
+    await getSigningKey(`${SECRET}-0`, "HS256", "k");
     for (let i = 1; i < 300; i++) {
-      await getSigningKey(`secret-${i}`, "HS256", "k");
-      if (i % 10 === 0) await getSigningKey("secret-0", "HS256", "k"); // keep secret-0 recently used
+      await getSigningKey(`${SECRET}-${i}`, "HS256", "k");
+      if (i % 10 === 0) await getSigningKey(`${SECRET}-0`, "HS256", "k"); // keep secret-0 recently used
     }
     expect(keyCacheStats().size).toBe(256);
     const before = keyCacheStats().imports;
-    await getSigningKey("secret-0", "HS256", "k"); // still cached
+    await getSigningKey(`${SECRET}-0`, "HS256", "k"); // still cached
     expect(keyCacheStats().imports).toBe(before);
-    await getSigningKey("secret-1", "HS256", "k"); // evicted long ago
+    await getSigningKey(`${SECRET}-1`, "HS256", "k"); // evicted long ago
     expect(keyCacheStats().imports).toBe(before + 1);
   });
 
   it("concurrent misses each settle; afterwards the key is a hit", async () => {
-    const keys = await Promise.all(Array.from({ length: 10 }, () => getSigningKey("concurrent", "HS256", "k")));
+    const keys = await Promise.all(Array.from({ length: 10 }, () => getSigningKey(`${SECRET}-concurrent`, "HS256", "k")));
     expect(keys.every((k) => k.alg === "HS256")).toBe(true);
     const { imports } = keyCacheStats();
     expect(imports).toBeGreaterThanOrEqual(1);
     expect(imports).toBeLessThanOrEqual(10);
-    await getSigningKey("concurrent", "HS256", "k");
+    await getSigningKey(`${SECRET}-concurrent`, "HS256", "k");
     expect(keyCacheStats().imports).toBe(imports);
   });
 
   it("cached keys are frozen: a caller cannot change the kid others get", async () => {
-    const key = await getSigningKey({ kty: "oct", k: "c2VjcmV0", kid: "a" }, "HS256", "k");
+    const key = await getSigningKey({ kty: "oct", k: "A".repeat(43), kid: "a" }, "HS256", "k");
     expect(() => {
       (key as { kid?: string }).kid = "b";
     }).toThrow();
-    expect((await getSigningKey({ kty: "oct", k: "c2VjcmV0", kid: "a" }, "HS256", "k")).kid).toBe("a");
+    expect((await getSigningKey({ kty: "oct", k: "A".repeat(43), kid: "a" }, "HS256", "k")).kid).toBe("a");
   });
 });

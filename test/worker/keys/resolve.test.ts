@@ -53,7 +53,7 @@ describe("resolveCryptoObject", () => {
   });
 
   it("a JSON var (an object in wrangler [vars]) comes back as JSON text that imports as a JWK", async () => {
-    const jwk = { kty: "oct", k: "c2VjcmV0LWtleS1ieXRlcw", kid: "json-var" };
+    const jwk = { kty: "oct", k: "c2VjcmV0LWtleS1ieXRlcy10aGlydHktdHdvLWJ5dGVzLWxvbmc", kid: "json-var" };
     const text = await resolveCryptoObject("JWK_VAR", { JWK_VAR: jwk });
     expect(JSON.parse(text)).toEqual(jwk);
     expect((await getSigningKey(text, "HS256", "crypto object 'JWK_VAR'")).kid).toBe("json-var");

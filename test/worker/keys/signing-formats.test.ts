@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { JwsAlgorithm } from "../../../src/jose/algorithms";
 import { importSigningKey } from "../../../src/keys";
 import {
-  bareJwk, bytesToHex, ecKey, hmac, innerOfPkcs8, rsaKey, sec1, sign, signsAndVerifies, toPem, verifierFromSpki,
+  bareJwk, bytesToHex, ecKey, expectKeyError, hmac, innerOfPkcs8, rsaKey, sec1, sign, signsAndVerifies, toPem, verifierFromSpki,
   type Curve, type EcTestKey, type RsaTestKey,
 } from "./helpers";
 
@@ -72,15 +72,17 @@ describe("EC private keys sign for ES* on their curve", () => {
   }
 });
 
+/** 65 UTF-8 bytes, with leading and trailing spaces: long enough for HS512. */
+const LONG_TEXT = " my shared sécret, long enough for every HS algorithm: 64 bytes ";
+
 describe("shared secrets sign for HS*", () => {
   const secret = crypto.getRandomValues(new Uint8Array(64));
   const cases: Record<string, { material: () => string | Record<string, unknown>; bytes: () => Uint8Array }> = {
     "0x-hex, lower case": { material: () => `0x${bytesToHex(secret)}`, bytes: () => secret },
     "0X-hex, upper case, trailing newline": { material: () => `0X${bytesToHex(secret).toUpperCase()}\n`, bytes: () => secret },
     "JWK oct object": { material: () => ({ kty: "oct", k: btoa(String.fromCharCode(...secret)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "") }), bytes: () => secret },
-    "plain text, used byte for byte (UTF-8, spaces kept)": { material: () => " my shared sécret ", bytes: () => new TextEncoder().encode(" my shared sécret ") },
-    "short text (API Connect accepts short secrets)": { material: () => "s3", bytes: () => new TextEncoder().encode("s3") },
-    "text that only looks hex without the 0x": { material: () => "deadbeef", bytes: () => new TextEncoder().encode("deadbeef") },
+    "plain text, used byte for byte (UTF-8, spaces kept)": { material: () => LONG_TEXT, bytes: () => new TextEncoder().encode(LONG_TEXT) },
+    "text that only looks hex without the 0x": { material: () => "deadbeef".repeat(8), bytes: () => new TextEncoder().encode("deadbeef".repeat(8)) },
   };
   for (const [name, c] of Object.entries(cases)) {
     for (const alg of ["HS256", "HS384", "HS512"] as const) {
@@ -94,8 +96,19 @@ describe("shared secrets sign for HS*", () => {
   }
 
   it("a JWK oct keeps its kid; hex and text get none", async () => {
-    expect((await importSigningKey({ kty: "oct", k: "c2VjcmV0LXNlY3JldA", kid: "hmac-1" }, "HS256", src)).kid).toBe("hmac-1");
-    expect((await importSigningKey("0x0011", "HS256", src)).kid).toBeUndefined();
-    expect((await importSigningKey("text", "HS256", src)).kid).toBeUndefined();
+    expect((await importSigningKey({ kty: "oct", k: "A".repeat(43), kid: "hmac-1" }, "HS256", src)).kid).toBe("hmac-1");
+    expect((await importSigningKey(`0x${"0011".repeat(16)}`, "HS256", src)).kid).toBeUndefined();
+    expect((await importSigningKey(LONG_TEXT, "HS256", src)).kid).toBeUndefined();
   });
+
+  // RFC 7518 §3.2; API Connect accepts shorter secrets, we do not (docs/keys.md).
+  for (const [alg, minimum] of [["HS256", 32], ["HS384", 48], ["HS512", 64]] as const) {
+    it(`a secret one byte shorter than ${alg}'s ${minimum} is refused, naming both lengths; ${minimum} bytes sign`, async () => {
+      const short = secret.slice(0, minimum - 1);
+      await expectKeyError(importSigningKey(`0x${bytesToHex(short)}`, alg, src), new RegExp(`^crypto object 'k' is a ${minimum - 1}-byte shared secret; ${alg} needs at least ${minimum} bytes \\(RFC 7518 §3\\.2\\)$`));
+      await expectKeyError(importSigningKey("s3", alg, src), new RegExp(`is a 2-byte shared secret; ${alg} needs at least ${minimum} bytes`));
+      const exact = secret.slice(0, minimum);
+      expect(await sign((await importSigningKey(`0x${bytesToHex(exact)}`, alg, src)).key, alg)).toEqual(await hmac(exact, alg));
+    });
+  }
 });

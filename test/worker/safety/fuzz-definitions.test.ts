@@ -141,7 +141,8 @@ describe("fuzzing jwt-generate shapes", () => {
   });
 
   function signingFits(alg: string, key: KeyName): boolean {
-    if (alg.startsWith("HS")) return key === "HS" || key.startsWith("OCT");
+    // RFC 7518 §3.2: a secret at least as long as the hash output.
+    if (alg.startsWith("HS")) return key === "HS" || (key.startsWith("OCT") && octs[key]!.length >= ({ HS256: 32, HS384: 48, HS512: 64 } as Record<string, number>)[alg]!);
     if (alg.startsWith("RS") || alg.startsWith("PS")) return key === "RSA";
     return key === { ES256: "EC256", ES384: "EC384", ES512: "EC521" }[alg];
   }
