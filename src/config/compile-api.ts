@@ -1,3 +1,4 @@
+import { warnStringBuiltPrivateClaims } from "../policies/jwt-generate/lint";
 import type { CatchClause, CompiledApi, CompiledAssembly } from "../assembly/api";
 import type { ApiScope, Policy } from "../policies/policy";
 import { noCode, type CodeHost } from "./code";
@@ -34,6 +35,7 @@ export function compileApis(sources: readonly ApiSource[], code: CodeHost = noCo
     const reader = new ConfigReader(source.file, source.lines);
     const scope: ApiScope = { file: source.file, name: "", warnings: [], code };
     const api = compileApi(source.definition, reader, scope);
+    warnStringBuiltPrivateClaims(source.definition, reader);
     problems.push(...reader.problems);
     warnings.push(...scope.warnings.map((w) => `${source.file}: ${w}`), ...reader.warnings.map(formatProblem));
     if (!api) continue;

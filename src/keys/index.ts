@@ -7,4 +7,5 @@ export { resolveCryptoObject, CRYPTO_OBJECTS_BINDING } from "./resolve";
 export { importSigningKey, importEncryptionKey } from "./import";
 export { getSigningKey, getEncryptionKey, keyCacheStats, clearKeyCache, noteCacheHit } from "./cache";
 export { jwkThumbprint, type ThumbprintMembers } from "./thumbprint";
+export { certificateInfo, type CertificateInfo } from "./certificate";
 export type { KeyMaterial, SigningKey, EncryptionKey } from "./types";

@@ -3,6 +3,7 @@
  * in lexicographic order, with no whitespace. Used as the `kid` of an asymmetric crypto object.
  */
 import { encodeBase64Url } from "../jose/base64url";
+import type { ParsedKey } from "./types";
 
 /** The required members of a public JWK, base64url where RFC 7518 says so. */
 export type ThumbprintMembers = { kty: "RSA"; n: string; e: string } | { kty: "EC"; crv: string; x: string; y: string };
@@ -17,4 +18,11 @@ export async function jwkThumbprint(jwk: ThumbprintMembers): Promise<string> {
       ? `{"e":${JSON.stringify(jwk.e)},"kty":"RSA","n":${JSON.stringify(jwk.n)}}`
       : `{"crv":${JSON.stringify(jwk.crv)},"kty":"EC","x":${JSON.stringify(jwk.x)},"y":${JSON.stringify(jwk.y)}}`;
   return encodeBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(json))));
+}
+
+/** The RFC 7638 thumbprint of a parsed key's public part; undefined for shared secrets or an EC key without its point. */
+export async function publicThumbprint(parsed: ParsedKey): Promise<string | undefined> {
+  if (parsed.kty === "RSA") return jwkThumbprint({ kty: "RSA", n: encodeBase64Url(parsed.n), e: encodeBase64Url(parsed.e) });
+  if (parsed.kty === "EC" && parsed.x && parsed.y) return jwkThumbprint({ kty: "EC", crv: parsed.crv, x: encodeBase64Url(parsed.x), y: encodeBase64Url(parsed.y) });
+  return undefined;
 }

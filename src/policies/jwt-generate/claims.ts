@@ -21,6 +21,13 @@ export function ownedClaims(config: Pick<JwtGenerateConfig, "subVariable" | "aud
  * claims. Written directly as text (each value through JSON.stringify): no intermediate object.
  */
 export function claimsJson(config: JwtGenerateConfig, owned: ReadonlySet<string>, vars: VariableReader, nowSeconds: number): string {
+  let json = `${claimsHead(config, vars)},"exp":${nowSeconds + config.expSeconds},"iat":${nowSeconds}`;
+  if (config.jti) json += `,"jti":"${crypto.randomUUID()}"`;
+  return json + privateClaimsJson(config, owned, vars) + "}";
+}
+
+/** `{"iss":…` then sub and aud when configured: the claims before the time claims. */
+export function claimsHead(config: JwtGenerateConfig, vars: VariableReader): string {
   const iss = text(vars.get(config.issVariable));
   if (!iss) throw runtimeError(`iss-claim: variable '${config.issVariable}' is empty or not set`);
   let json = `{"iss":${JSON.stringify(iss)}`;
@@ -32,18 +39,21 @@ export function claimsJson(config: JwtGenerateConfig, owned: ReadonlySet<string>
     const audiences = collectAudiences(config.audVariables, vars);
     if (audiences.length > 0) json += `,"aud":${JSON.stringify(audiences.length === 1 ? audiences[0] : audiences)}`;
   }
-  json += `,"exp":${nowSeconds + config.expSeconds},"iat":${nowSeconds}`;
-  if (config.jti) json += `,"jti":"${crypto.randomUUID()}"`;
-  if (config.privateClaimsVariable) {
-    const extra = privateClaims(config.privateClaimsVariable, vars.get(config.privateClaimsVariable));
-    for (const key of Object.keys(extra)) {
-      if (owned.has(key)) continue;
-      const value = JSON.stringify(extra[key]);
-      // As JSON.stringify does for an object: a member without a JSON value is left out.
-      if (value !== undefined) json += `,${JSON.stringify(key)}:${value}`;
-    }
+  return json;
+}
+
+/** The private claims (`,"name":value…`), without the ones the policy owns. */
+export function privateClaimsJson(config: JwtGenerateConfig, owned: ReadonlySet<string>, vars: VariableReader): string {
+  if (!config.privateClaimsVariable) return "";
+  let json = "";
+  const extra = privateClaims(config.privateClaimsVariable, vars.get(config.privateClaimsVariable));
+  for (const key of Object.keys(extra)) {
+    if (owned.has(key)) continue;
+    const value = JSON.stringify(extra[key]);
+    // As JSON.stringify does for an object: a member without a JSON value is left out.
+    if (value !== undefined) json += `,${JSON.stringify(key)}:${value}`;
   }
-  return json + "}";
+  return json;
 }
 
 function text(value: unknown): string {

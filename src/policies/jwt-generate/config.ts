@@ -8,6 +8,8 @@ import {
 } from "../../jose/algorithms";
 import { child } from "../../config/problems";
 import { describe, type ConfigReader } from "../../config/reader";
+import { ownedClaims } from "./claims";
+import { readEdgeConfig, type EdgeConfig } from "./edge-config";
 
 /** Where a key comes from: a named crypto object (secret, var or KV) or a variable holding a JWK. */
 export type KeySource = { kind: "crypto"; name: string } | { kind: "jwk"; variable: string };
@@ -25,6 +27,8 @@ export interface JwtGenerateConfig {
   privateClaimsVariable?: string;
   jws?: { alg: JwsAlgorithm; key: KeySource; kidVariable?: string };
   jwe?: { alg: JweKeyAlgorithm; enc: JweContentAlgorithm; key: KeySource; kidVariable?: string };
+  /** This gateway's extensions (docs/jwt-generate-extensions.md); absent, the policy is API Connect's. */
+  edge?: EdgeConfig;
 }
 
 const VERSIONS = ["1.0.0", "2.0.0", "2.1.0"];
@@ -119,7 +123,16 @@ export function readJwtGenerateConfig(config: Record<string, unknown>, path: str
     reader.report(path, "nothing to generate: configure signing (jws-alg with jws-crypto or jws-jwk), encryption (jwe-alg, jwe-enc with jwe-crypto or jwe-jwk), or both");
     return undefined;
   }
-  return { title, jwtVariable, jti, issVariable, subVariable, audVariables, expSeconds, privateClaimsVariable, jws, jwe };
+  const base: JwtGenerateConfig = { title, jwtVariable, jti, issVariable, subVariable, audVariables, expSeconds, privateClaimsVariable, jws, jwe };
+  if (config["x-edge"] === undefined) return base;
+  const edge = readEdgeConfig(config["x-edge"], child(path, "x-edge"), reader, {
+    owned: ownedClaims(base),
+    signed: jws !== undefined,
+    asymmetric: jws !== undefined && JWS_ALGORITHMS[jws.alg].family !== "HMAC",
+    jti,
+    expSeconds,
+  });
+  return edge ? { ...base, edge } : undefined;
 }
 
 /** The build message for `sub-claim: $(request.headers.x-user)`: the property names a variable. */

@@ -24,7 +24,18 @@ export class JweEncrypter {
     return encryptPrepared(encoder.encode(plaintext), this.header(key, ctx), key);
   }
 
-  private header(key: EncryptionKey, ctx: Context): PreparedJwe {
+  /** The key for this request (the x-edge path). */
+  key(ctx: Context): Promise<EncryptionKey> {
+    const key = this.loader.current(ctx);
+    return key !== undefined ? Promise.resolve(key) : this.loader.load(ctx);
+  }
+
+  /** Encrypts with a key and header already chosen (the x-edge path). */
+  encryptWith(plaintext: string, prepared: PreparedJwe, key: EncryptionKey): Promise<string> {
+    return encryptPrepared(encoder.encode(plaintext), prepared, key);
+  }
+
+  header(key: EncryptionKey, ctx: Context): PreparedJwe {
     const make = (kid: string | undefined) => {
       const header: JweHeader = { alg: this.jwe.alg, enc: this.jwe.enc, kid, cty: this.nested ? "JWT" : undefined };
       return prepareJwe(header);

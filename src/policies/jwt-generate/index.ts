@@ -1,7 +1,9 @@
 import { PolicyError } from "../../assembly/errors";
-import type { PolicyCompiler } from "../policy";
+import type { Context } from "../../assembly/context";
+import type { Policy, PolicyCompiler } from "../policy";
 import { claimsJson, ownedClaims } from "./claims";
-import { readJwtGenerateConfig } from "./config";
+import { readJwtGenerateConfig, type JwtGenerateConfig } from "./config";
+import { EdgeMinter } from "./edge-mint";
 import { JweEncrypter } from "./encrypter";
 import { JwsSigner } from "./signer";
 
@@ -29,6 +31,7 @@ export const compileJwtGenerate: PolicyCompiler = (raw, path, reader, scope) => 
   const owned = ownedClaims(config);
   const signer = config.jws ? new JwsSigner(config.jws) : undefined;
   const encrypter = config.jwe ? new JweEncrypter(config.jwe, signer !== undefined) : undefined;
+  if (config.edge) return edgePolicy(config, new EdgeMinter(config, config.edge, owned, signer, encrypter, `${scope.file}#${path}`));
   return {
     kind: "jwt-generate",
     title: config.title,
@@ -39,12 +42,37 @@ export const compileJwtGenerate: PolicyCompiler = (raw, path, reader, scope) => 
         if (signer) token = await signer.sign(token, ctx);
         if (encrypter) token = await encrypter.encrypt(token, ctx);
       } catch (e) {
-        const detail = detailOf(e);
-        ctx.set(ERROR_MESSAGE_VARIABLE, detail);
-        throw new PolicyError("RuntimeError", detail, { status: 500, reason: "Invalid-JWT-Generate", publicMessage: "Invalid-JWT-Generate" });
+        throw fail(e, ctx);
       }
-      if (config.jwtVariable) ctx.set(config.jwtVariable, token);
-      else ctx.message.headers.set("Authorization", `Bearer ${token}`);
+      deliver(config, token, ctx);
     },
   };
 };
+
+function fail(e: unknown, ctx: Context): PolicyError {
+  const detail = detailOf(e);
+  ctx.set(ERROR_MESSAGE_VARIABLE, detail);
+  return new PolicyError("RuntimeError", detail, { status: 500, reason: "Invalid-JWT-Generate", publicMessage: "Invalid-JWT-Generate" });
+}
+
+function deliver(config: JwtGenerateConfig, token: string, ctx: Context): void {
+  if (config.jwtVariable) ctx.set(config.jwtVariable, token);
+  else ctx.message.headers.set("Authorization", `Bearer ${token}`);
+}
+
+/** A policy with x-edge: the same error handling and delivery, minted by EdgeMinter. */
+function edgePolicy(config: JwtGenerateConfig, minter: EdgeMinter): Policy {
+  return {
+    kind: "jwt-generate",
+    title: config.title,
+    async run(ctx) {
+      let token: string;
+      try {
+        token = await minter.mint(ctx, Math.floor(Date.now() / 1000));
+      } catch (e) {
+        throw fail(e, ctx);
+      }
+      deliver(config, token, ctx);
+    },
+  };
+}

@@ -22,6 +22,17 @@ export class JwsSigner {
     return this.loader.load(ctx).then((loaded) => this.signWith(loaded, claims, ctx));
   }
 
+  /** The key for this request (the x-edge path, which needs the key before the claims are signed). */
+  key(ctx: Context): Promise<SigningKey> {
+    const key = this.loader.current(ctx);
+    return key !== undefined ? Promise.resolve(key) : this.loader.load(ctx);
+  }
+
+  /** The header's kid for `key` in this request. */
+  kid(key: SigningKey, ctx: Context): string | undefined {
+    return kidFor(this.jws.key, key, this.jws.kidVariable, ctx);
+  }
+
   private signWith(key: SigningKey, claims: string, ctx: Context): Promise<string> {
     return signCompact(this.jws.alg, key.key, this.header(key, ctx), encodeBase64UrlText(claims));
   }
