@@ -4,6 +4,7 @@ import { Context, type Bindings } from "./assembly/context";
 import { PolicyError } from "./assembly/errors";
 import { logError } from "./assembly/log";
 import { runAssembly } from "./assembly/run";
+import { SecurityGate } from "./security/enforce";
 import { apicErrorResponse, messageToResponse, methodNotAllowedResponse, notFoundResponse } from "./http/responses";
 
 /** Finds the API whose base path is the longest prefix of `path`, on a segment boundary. */
@@ -24,6 +25,7 @@ export function routeFor(apis: readonly CompiledApi[], path: string): { api: Com
 export function createGateway(apis: readonly CompiledApi[]): Hono<{ Bindings: Bindings }> {
   // Longest base path first, so `/a/b` wins over `/a`.
   const ordered = [...apis].sort((a, b) => b.basePath.length - a.basePath.length);
+  const security = new SecurityGate(ordered);
   const app = new Hono<{ Bindings: Bindings }>();
 
   app.all("*", async (c) => {
@@ -38,6 +40,9 @@ export function createGateway(apis: readonly CompiledApi[]): Hono<{ Bindings: Bi
       ctx.operation = match.operation;
       ctx.pathParams = match.params;
     }
+    // Security requirements (client ID, secret), before the assembly: a refusal is final, as on API Connect.
+    const refused = await security.enforce(ctx, c.env ?? {});
+    if (refused) return refused;
     try {
       await runAssembly(route.api.assembly, ctx);
     } catch (e) {

@@ -1,5 +1,6 @@
 import type { Policy } from "../policies/policy";
 import type { OperationTable } from "../routing/operations";
+import type { ApiSecurity } from "../security/plan";
 
 /** One `catch` entry: the error names it handles (or every error, for `default`) and what it runs. */
 export interface CatchClause {
@@ -25,4 +26,6 @@ export interface CompiledApi {
   /** The definition's `paths`; when empty, every path under the base path runs the assembly. */
   operations: OperationTable;
   assembly: CompiledAssembly;
+  /** The definition's security requirements, per operation (set by the compiler; absent means open). */
+  security?: ApiSecurity;
 }

@@ -1,5 +1,6 @@
 import type { CompiledApi } from "./api";
 import type { Operation } from "../routing/operations";
+import type { ClientIdentity } from "../security/app-record";
 import { runtimeError, type PolicyError } from "./errors";
 import { stringify } from "./template";
 
@@ -58,6 +59,8 @@ export class Context implements VariableReader {
   operation: Operation | undefined;
   /** Path parameters of the matched operation, read as `request.parameters.NAME` before the query's. */
   pathParams: Readonly<Record<string, string>> | undefined;
+  /** The client application the security requirements identified (`client.*`), if any. */
+  client: ClientIdentity | undefined;
 
   constructor(
     readonly request: Request,
@@ -90,6 +93,8 @@ export class Context implements VariableReader {
         return this.messageVariable(rest);
       case "api":
         return this.apiVariable(rest);
+      case "client":
+        return this.clientVariable(rest);
       case "env": {
         // Only string bindings (vars and secrets): never a KV namespace or other object.
         const value = Object.hasOwn(this.env, rest) ? this.env[rest] : undefined;
@@ -168,6 +173,29 @@ export class Context implements VariableReader {
     return undefined;
   }
 
+  /** `client.app.*`, `client.org.*`: the identified application; never its secret (`client.app.secret` is empty). */
+  private clientVariable(rest: string): unknown {
+    const client = this.client;
+    if (!client) return undefined;
+    if (rest.startsWith("app.metadata.")) {
+      const key = rest.slice(13);
+      return Object.hasOwn(client.metadata, key) ? client.metadata[key] : undefined;
+    }
+    switch (rest) {
+      case "app.id":
+        return client.id;
+      case "app.name":
+        return client.name;
+      case "app.lifecycle-state":
+        return client.lifecycleState;
+      case "org.id":
+        return client.orgId;
+      case "org.name":
+        return client.orgName;
+    }
+    return undefined;
+  }
+
   /** `set-variable`'s `set` (or `add`, which appends to a header or a list). */
   set(name: string, value: unknown, mode: "set" | "add" = "set"): void {
     if (name.startsWith("message.headers.")) {
@@ -204,7 +232,7 @@ export class Context implements VariableReader {
         this.message.method = stringify(value).toUpperCase();
         return;
     }
-    if (/^(request|api|env)\./.test(name)) throw runtimeError(`variable '${name}' is read-only`);
+    if (/^(request|api|env|client)\./.test(name)) throw runtimeError(`variable '${name}' is read-only`);
     if (mode === "add" && Object.hasOwn(this.vars, name)) {
       const existing = this.vars[name];
       this.vars[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
@@ -223,7 +251,7 @@ export class Context implements VariableReader {
       this.message.body = null;
       return;
     }
-    if (/^(request|api|env)\./.test(name) || name.startsWith("message.")) throw runtimeError(`variable '${name}' cannot be cleared`);
+    if (/^(request|api|env|client)\./.test(name) || name.startsWith("message.")) throw runtimeError(`variable '${name}' cannot be cleared`);
     delete this.vars[name];
   }
 

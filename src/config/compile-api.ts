@@ -6,6 +6,7 @@ import { POLICY_COMPILERS } from "../policies/registry";
 import { child, DefinitionError, formatProblem, type Problem } from "./problems";
 import { ConfigReader, describe } from "./reader";
 import { OperationTable } from "../routing/operations";
+import { compileSecurity } from "../security/compile";
 
 /** A definition as read from a file: its name (for messages) and its parsed content. */
 export interface ApiSource {
@@ -73,12 +74,13 @@ function compileApi(definition: unknown, reader: ConfigReader, scope: ApiScope):
   if (!ibm) return undefined;
   const properties = readProperties(ibm, reader);
   const operations = OperationTable.read(doc.paths, reader);
+  const security = compileSecurity(doc, operations, name, reader);
   const assemblyPath = "x-ibm-configuration.assembly";
   const assemblyObj = reader.object(ibm.assembly, assemblyPath, "an assembly ({execute: [...]})");
   const assembly = assemblyObj ? compileAssembly(assemblyObj, assemblyPath, reader, scope) : undefined;
 
   if (reader.problems.length > before || !assembly || basePath === undefined) return undefined;
-  return { file: reader.file, name, version, title, basePath, properties, operations, assembly };
+  return { file: reader.file, name, version, title, basePath, properties, operations, assembly, security };
 }
 
 /** OpenAPI 2: `basePath`; OpenAPI 3: the path of `servers[0].url`. Normalized without a trailing `/`. */
