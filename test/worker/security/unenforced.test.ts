@@ -27,7 +27,7 @@ describe("schemes the edge cannot enforce fail closed", () => {
 
   it("unacknowledged: an OAuth operation is refused with API Connect's 401, whatever the request carries", async () => {
     const gw = gatewayFor({ "orders.yaml": ORDERS }, { UNENFORCED_SECURITY: "inventory" });
-    for (const headers of [{}, { Authorization: "Bearer anything" }, { "X-IBM-Client-Id": app.id }]) {
+    for (const headers of [{}, { Authorization: "Bearer anything" }, { "X-IBM-Client-Id": app.id }] as Record<string, string>[]) {
       const res = await gw.fetch("/orders/oauth", { headers });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual(CHECKS);
