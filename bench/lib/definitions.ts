@@ -81,18 +81,51 @@ export function mintDefinition(c: BenchCase): Record<string, unknown> {
 
 const INVOKE = { invoke: { "target-url": `$(env.${ORIGIN_BINDING})$(request.path)`, timeout: 10 } };
 
-/** End to end: the base path of each API. */
-export const E2E_APIS = ["passthrough", ...CASES] as const;
+/** End to end: the base path of each API. `opswitch20` is the passthrough behind a 20-case operation-switch. */
+export const E2E_APIS = ["passthrough", "opswitch20", ...CASES] as const;
 export type E2eApi = (typeof E2E_APIS)[number];
 export const e2eBasePath = (a: E2eApi) => `/${a.toLowerCase()}`;
 
-/** End-to-end APIs: passthrough (invoke only) and, per case, set-variable + jwt-generate (Authorization) + invoke. */
+/** How many cases the operation-switch bench API has; the request (`GET /items/{id}`) selects the last one. */
+export const OPSWITCH_CASES = 20;
+
+/**
+ * `opswitch20`: 20 operations under `paths`, an operation-switch with one case per operation (each sets a
+ * header), then the passthrough's invoke. Measures operation matching plus the switch against `passthrough`.
+ */
+function operationSwitchDefinition(a: E2eApi): Record<string, unknown> {
+  const ops = Array.from({ length: OPSWITCH_CASES }, (_, i) =>
+    i === OPSWITCH_CASES - 1 ? { path: "/items/{id}", id: "getItem" } : { path: `/resource${i}/{id}`, id: `getResource${i}` },
+  );
+  const doc = definition(a, e2eBasePath(a), [
+    {
+      "operation-switch": {
+        version: "2.0.0",
+        case: ops.map((op, i) => ({
+          operations: [i % 2 === 0 ? op.id : { verb: "get", path: op.path }],
+          execute: [{ "set-variable": { actions: [{ set: "message.headers.x-case", value: String(i) }] } }],
+        })),
+        otherwise: [{ throw: { name: "NoCase", message: "no case" } }],
+      },
+    },
+    INVOKE,
+  ]);
+  doc.paths = Object.fromEntries(ops.map((op) => [op.path, { get: { operationId: op.id, responses: { "200": { description: "OK" } } } }]));
+  return doc;
+}
+
+/**
+ * End-to-end APIs: passthrough (invoke only), opswitch20 (above) and, per case, set-variable +
+ * jwt-generate (Authorization) + invoke.
+ */
 export function e2eSources(): { file: string; definition: unknown }[] {
   return E2E_APIS.map((a) => ({
     file: `bench-${a.toLowerCase()}.json`,
     definition:
       a === "passthrough"
         ? definition(a, e2eBasePath(a), [INVOKE])
-        : definition(a, e2eBasePath(a), [SET_CLAIMS, { "jwt-generate": jwtGenerateProperties(a) }, INVOKE]),
+        : a === "opswitch20"
+          ? operationSwitchDefinition(a)
+          : definition(a, e2eBasePath(a), [SET_CLAIMS, { "jwt-generate": jwtGenerateProperties(a) }, INVOKE]),
   }));
 }

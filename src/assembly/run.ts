@@ -4,7 +4,8 @@ import { PolicyError } from "./errors";
 import { logError } from "./log";
 import type { Policy } from "../policies/policy";
 
-async function runSteps(steps: readonly Policy[], ctx: Context): Promise<void> {
+/** Runs policies in order; a failure names the policy that raised it. Containers run their branch with it. */
+export async function runSteps(steps: readonly Policy[], ctx: Context): Promise<void> {
   for (const policy of steps) {
     ctx.currentPolicy = policy.title;
     try {

@@ -1,8 +1,8 @@
 import { warnStringBuiltPrivateClaims } from "../policies/jwt-generate/lint";
-import type { CatchClause, CompiledApi, CompiledAssembly } from "../assembly/api";
-import type { ApiScope, Policy } from "../policies/policy";
+import type { CompiledApi } from "../assembly/api";
+import { GATEWAY_TYPES, type ApiScope } from "../policies/policy";
+import { compileAssembly, compileSteps } from "./assembly";
 import { noCode, type CodeHost } from "./code";
-import { POLICY_COMPILERS } from "../policies/registry";
 import { child, DefinitionError, formatProblem, type Problem } from "./problems";
 import { ConfigReader, describe } from "./reader";
 import { OperationTable } from "../routing/operations";
@@ -34,7 +34,15 @@ export function compileApis(sources: readonly ApiSource[], code: CodeHost = noCo
   const byBasePath = new Map<string, string>();
   for (const source of sources) {
     const reader = new ConfigReader(source.file, source.lines);
-    const scope: ApiScope = { file: source.file, name: "", warnings: [], code };
+    const scope: ApiScope = {
+      file: source.file,
+      name: "",
+      warnings: [],
+      code,
+      operations: OperationTable.read(undefined, reader),
+      gateway: "datapower-gateway",
+      compileSteps: (value, path, r) => compileSteps(value, path, r, scope),
+    };
     const api = compileApi(source.definition, reader, scope);
     warnStringBuiltPrivateClaims(source.definition, reader);
     problems.push(...reader.problems);
@@ -75,6 +83,8 @@ function compileApi(definition: unknown, reader: ConfigReader, scope: ApiScope):
   const properties = readProperties(ibm, reader);
   const operations = OperationTable.read(doc.paths, reader);
   const security = compileSecurity(doc, operations, name, reader);
+  scope.operations = operations;
+  scope.gateway = reader.oneOf(ibm, "gateway", "x-ibm-configuration", GATEWAY_TYPES) ?? "datapower-gateway";
   const assemblyPath = "x-ibm-configuration.assembly";
   const assemblyObj = reader.object(ibm.assembly, assemblyPath, "an assembly ({execute: [...]})");
   const assembly = assemblyObj ? compileAssembly(assemblyObj, assemblyPath, reader, scope) : undefined;
@@ -96,8 +106,9 @@ function readBasePath(doc: Record<string, unknown>, reader: ConfigReader): strin
     if (first === undefined) raw = "/";
     else {
       const server = reader.object(first, "servers[0]");
-      const url = server ? reader.string(server, "url", "servers[0]", { required: true }) : undefined;
-      if (url === undefined) return undefined;
+      const written = server ? reader.string(server, "url", "servers[0]", { required: true }) : undefined;
+      if (written === undefined || !server) return undefined;
+      const url = withServerVariables(written, server.variables);
       try {
         raw = new URL(url, "http://base.invalid").pathname;
       } catch {
@@ -117,6 +128,19 @@ function readBasePath(doc: Record<string, unknown>, reader: ConfigReader): strin
   return raw.replace(/\/+$/, "");
 }
 
+/**
+ * OpenAPI 3 server variables (`https://{region}.example.com/{version}`) take their `default`, as a
+ * client that picks nothing would. A variable without a default stays as written.
+ */
+function withServerVariables(url: string, variables: unknown): string {
+  if (variables === null || typeof variables !== "object") return url;
+  return url.replace(/\{([^{}]+)\}/g, (whole, name: string) => {
+    const variable = Object.hasOwn(variables, name) ? (variables as Record<string, unknown>)[name] : undefined;
+    const value = variable !== null && typeof variable === "object" ? (variable as Record<string, unknown>).default : undefined;
+    return typeof value === "string" || typeof value === "number" ? String(value) : whole;
+  });
+}
+
 function readProperties(ibm: Record<string, unknown>, reader: ConfigReader): Record<string, unknown> {
   const properties = Object.create(null) as Record<string, unknown>;
   if (ibm.properties === undefined) return properties;
@@ -128,60 +152,6 @@ function readProperties(ibm: Record<string, unknown>, reader: ConfigReader): Rec
     if (prop) properties[key] = prop.value ?? "";
   }
   return properties;
-}
-
-function compileAssembly(assembly: Record<string, unknown>, path: string, reader: ConfigReader, scope: ApiScope): CompiledAssembly | undefined {
-  const execute = compileSteps(assembly.execute ?? [], child(path, "execute"), reader, scope);
-  const catches: CatchClause[] = [];
-  if (assembly.catch !== undefined) {
-    const list = reader.array(assembly.catch, child(path, "catch"), "a list of catch entries") ?? [];
-    list.forEach((raw, i) => {
-      const at = child(child(path, "catch"), i);
-      const entry = reader.object(raw, at, "a catch entry ({errors: [...], execute: [...]} or {default: [...]})");
-      if (!entry) return;
-      if (entry.default !== undefined) {
-        const steps = compileSteps(entry.default, child(at, "default"), reader, scope);
-        if (steps) catches.push({ errors: "default", execute: steps });
-        return;
-      }
-      const errors = reader.array(entry.errors, child(at, "errors"), "a list of error names");
-      const names = (errors ?? []).filter((name, j) => {
-        if (typeof name === "string" && name.trim() !== "") return true;
-        reader.report(child(child(at, "errors"), j), `expected an error name, found ${describe(name)}`);
-        return false;
-      }) as string[];
-      const steps = compileSteps(entry.execute ?? [], child(at, "execute"), reader, scope);
-      if (errors && steps) catches.push({ errors: new Set(names), execute: steps });
-    });
-  }
-  return execute ? { execute, catches } : undefined;
-}
-
-function compileSteps(value: unknown, path: string, reader: ConfigReader, scope: ApiScope): Policy[] | undefined {
-  const list = reader.array(value, path, "a list of policies");
-  if (!list) return undefined;
-  const policies: Policy[] = [];
-  list.forEach((raw, i) => {
-    const at = child(path, i);
-    const step = reader.object(raw, at, "a policy ({POLICY-NAME: {…}})");
-    if (!step) return;
-    const keys = Object.keys(step);
-    if (keys.length !== 1) {
-      reader.report(at, `expected exactly one policy name as key, found ${keys.length === 0 ? "none" : keys.join(", ")}`);
-      return;
-    }
-    const kind = keys[0] as string;
-    const compiler = Object.hasOwn(POLICY_COMPILERS, kind) ? POLICY_COMPILERS[kind] : undefined;
-    if (!compiler) {
-      reader.report(child(at, kind), `unknown policy '${kind}'; supported: ${Object.keys(POLICY_COMPILERS).join(", ")}`);
-      return;
-    }
-    const config = reader.object(step[kind] ?? {}, child(at, kind), `the ${kind} policy's properties (an object)`);
-    if (!config) return;
-    const policy = compiler(config, child(at, kind), reader, scope);
-    if (policy) policies.push(policy);
-  });
-  return policies;
 }
 
 function slug(text: string): string {

@@ -1,6 +1,7 @@
 import type { Context } from "../assembly/context";
 import type { CodeHost } from "../config/code";
 import type { ConfigReader } from "../config/reader";
+import type { OperationTable } from "../routing/operations";
 
 /** A policy made from validated configuration: it reads and writes the context, or throws a PolicyError. */
 export interface Policy {
@@ -19,7 +20,19 @@ export interface ApiScope {
   warnings: string[];
   /** Compiled functions for code in the definition (see src/config/code.ts). */
   code: CodeHost;
+  /** The definition's operations (`paths`), read before the assembly. */
+  operations: OperationTable;
+  /**
+   * `x-ibm-configuration.gateway`: the condition language of `switch` and `if` follows it —
+   * JSONata on `datapower-api-gateway`, JavaScript on `datapower-gateway` (v5 compatible) or when unset.
+   */
+  gateway: GatewayType;
+  /** Compiles a container's branch (a list of policies) exactly like the top level: see src/config/assembly.ts. */
+  compileSteps(value: unknown, path: string, reader: ConfigReader): Policy[] | undefined;
 }
+
+export const GATEWAY_TYPES = ["datapower-api-gateway", "datapower-gateway", "micro-gateway"] as const;
+export type GatewayType = (typeof GATEWAY_TYPES)[number];
 
 /**
  * Validates one policy's configuration (reporting problems on `reader` at `path`)

@@ -1,3 +1,4 @@
+import { compileOperationSwitch } from "./containers/operation-switch";
 import { compileInvoke } from "./invoke";
 import { compileJwtGenerate } from "./jwt-generate";
 import type { PolicyCompiler } from "./policy";
@@ -10,4 +11,5 @@ export const POLICY_COMPILERS: Readonly<Record<string, PolicyCompiler>> = {
   invoke: compileInvoke,
   throw: compileThrow,
   "jwt-generate": compileJwtGenerate,
+  "operation-switch": compileOperationSwitch,
 };

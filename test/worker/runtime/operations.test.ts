@@ -52,3 +52,89 @@ describe("operations", () => {
     expect(wrongVerb.allow).toBe("GET, DELETE");
   });
 });
+
+// OpenAPI 3 as API Connect v10 exports it: a full server URL with a variable, path-level
+// `parameters`/`summary` next to the operations, and a path-level `servers` that does not move the base path.
+const petstore3 = `openapi: 3.0.0
+info: {title: Pets v3, x-ibm-name: pets-v3, version: 1.0.0}
+servers:
+  - url: https://{region}.api.example.com/v3/pets
+    variables:
+      region: {default: eu}
+paths:
+  /{petId}:
+    summary: One pet
+    parameters:
+      - {name: petId, in: path, required: true, schema: {type: string}}
+    servers:
+      - url: https://elsewhere.example.com/other
+    get:
+      operationId: showPetById
+      responses: {"200": {description: OK}}
+    patch:
+      operationId: updatePet
+      responses: {"200": {description: OK}}
+  /findByStatus:
+    get:
+      operationId: findPetsByStatus
+      parameters:
+        - {name: status, in: query, schema: {type: string}}
+      responses: {"200": {description: OK}}
+x-ibm-configuration:
+  type: rest
+  phase: realized
+  enforced: true
+  gateway: datapower-api-gateway
+  assembly:
+    execute:
+      - set-variable:
+          version: 2.0.0
+          title: set-variable
+          actions:
+            - {set: message.body, value: "$(api.operation.verb) $(api.operation.path) $(api.operation.id) petId=$(request.parameters.petId) status=$(request.parameters.status)"}
+`;
+
+describe("operations (OpenAPI 3)", () => {
+  const gw = gatewayFor({ "pets-v3.yaml": petstore3 });
+  const text = async (path: string, init?: RequestInit) => {
+    const res = await gw.fetch(path, init);
+    return { status: res.status, body: await res.text(), allow: res.headers.get("allow") };
+  };
+
+  it("takes the base path from a full server URL with a variable, and ignores path-level keys that are not verbs", async () => {
+    expect(await text("/v3/pets/7")).toMatchObject({ status: 200, body: "GET /{petId} showPetById petId=7 status=" });
+    expect((await text("/v3/pets/7", { method: "PATCH" })).body).toBe("PATCH /{petId} updatePet petId=7 status=");
+  });
+
+  it("prefers the literal /findByStatus over /{petId} and reads query parameters", async () => {
+    expect((await text("/v3/pets/findByStatus?status=sold")).body).toBe("GET /findByStatus findPetsByStatus petId= status=sold");
+  });
+
+  it("answers 405 with the path's verbs, 404 outside every path; a path-level server does not add a base path", async () => {
+    const post = await text("/v3/pets/7", { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.allow).toBe("GET, PATCH");
+    expect(JSON.parse(post.body)).toEqual({ httpCode: "405", httpMessage: "Method Not Allowed", moreInformation: "The method is not allowed for the requested URL" });
+    expect((await text("/other/7")).status).toBe(404);
+    expect((await text("/v3/pets/7/toys")).status).toBe(404);
+  });
+});
+
+describe("operations: a definition without paths", () => {
+  it("runs the assembly for every path under the base path, with api.operation.* empty", async () => {
+    const gw = gatewayFor({
+      "open.yaml": `swagger: "2.0"
+info: {title: Open, x-ibm-name: open, version: 1.0.0}
+basePath: /open
+paths: {}
+x-ibm-configuration:
+  assembly:
+    execute:
+      - set-variable: {actions: [{set: message.body, value: "[$(api.operation.path)] $(request.path)"}]}
+`,
+    });
+    const res = await gw.fetch("/open/any/thing", { method: "PUT" });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("[] /any/thing");
+  });
+});
