@@ -9,15 +9,16 @@ export type JwsAlgorithm =
   | "HS256" | "HS384" | "HS512"
   | "RS256" | "RS384" | "RS512"
   | "PS256" | "PS384" | "PS512"
-  | "ES256" | "ES384" | "ES512";
+  | "ES256" | "ES384" | "ES512"
+  | "EdDSA";
 
-export type JwsFamily = "HMAC" | "RSASSA-PKCS1-v1_5" | "RSA-PSS" | "ECDSA";
+export type JwsFamily = "HMAC" | "RSASSA-PKCS1-v1_5" | "RSA-PSS" | "ECDSA" | "EdDSA";
 
 export interface JwsAlgorithmSpec {
   family: JwsFamily;
   hash: HashName;
-  /** ECDSA only: the curve the key must be on, and the byte length of r (and of s). */
-  curve?: "P-256" | "P-384" | "P-521";
+  /** ECDSA and EdDSA: the curve the key must be on. */
+  curve?: "P-256" | "P-384" | "P-521" | "Ed25519";
   /** RSA-PSS only: salt length in bytes (the hash length, RFC 7518 §3.5). */
   saltLength?: number;
   /** Smallest acceptable key: bits for RSA and EC, bytes for HMAC secrets (see minSecretBytes). */
@@ -37,6 +38,8 @@ export const JWS_ALGORITHMS: Readonly<Record<JwsAlgorithm, JwsAlgorithmSpec>> = 
   ES256: { family: "ECDSA", hash: "SHA-256", curve: "P-256", minKeySize: 256 },
   ES384: { family: "ECDSA", hash: "SHA-384", curve: "P-384", minKeySize: 384 },
   ES512: { family: "ECDSA", hash: "SHA-512", curve: "P-521", minKeySize: 521 },
+  // RFC 8037 §3.1: EdDSA with Ed25519 (Ed448 is not in WebCrypto). The hash is Ed25519's own, internal one.
+  EdDSA: { family: "EdDSA", hash: "SHA-512", curve: "Ed25519", minKeySize: 256 },
 };
 
 export type JweKeyAlgorithm = "RSA1_5" | "RSA-OAEP" | "RSA-OAEP-256" | "dir" | "A128KW" | "A192KW" | "A256KW";

@@ -15,6 +15,8 @@ export const SIGN_PARAMS = Object.fromEntries(
         return [alg, { name: "RSA-PSS", saltLength: spec.saltLength }];
       case "ECDSA":
         return [alg, { name: "ECDSA", hash: spec.hash }];
+      case "EdDSA":
+        return [alg, { name: "Ed25519" }];
     }
   }),
 ) as Record<JwsAlgorithm, SignParams>;

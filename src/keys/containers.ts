@@ -14,7 +14,7 @@ import {
   encodeUnsignedInteger, expectTag, oidToString, readRoot, unsignedInteger, type Tlv,
 } from "./der";
 import type { PemBlock } from "./pem";
-import type { Curve, MaterialForm, ParsedKey } from "./types";
+import type { Curve, MaterialForm, OkpCurve, ParsedKey } from "./types";
 
 /** A well-formed key this module does not handle; `description` completes "… is <description>". */
 export class UnsupportedKey extends Error {
@@ -38,10 +38,11 @@ const OID_BY_CURVE: Readonly<Record<Curve, string>> = { "P-256": "1.2.840.10045.
 export const COORDINATE_BYTES: Readonly<Record<Curve, number>> = { "P-256": 32, "P-384": 48, "P-521": 66 };
 
 /** Key types we can recognise but not use, named so the message says what the key is. */
+/** RFC 8410 OIDs of the octet key pairs WebCrypto has. */
+const OKP_BY_OID: Readonly<Record<string, OkpCurve>> = { "1.3.101.112": "Ed25519", "1.3.101.110": "X25519" };
+
 const OTHER_KEY_TYPES: Readonly<Record<string, string>> = {
-  "1.3.101.112": "Ed25519",
   "1.3.101.113": "Ed448",
-  "1.3.101.110": "X25519",
   "1.3.101.111": "X448",
   "1.2.840.10040.4.1": "DSA",
   "1.2.840.113549.1.1.10": "RSASSA-PSS-restricted RSA",
@@ -134,6 +135,12 @@ function parsePkcs8(der: Uint8Array): ParsedKey {
   const inner = contents(expectTag(fields[2], TAG.OCTET_STRING, "PrivateKeyInfo privateKey"));
   if (algorithm === RSA_ENCRYPTION) return parsePkcs1Private(inner, "PKCS#8 PEM");
   if (algorithm === EC_PUBLIC_KEY) return parseSec1(inner, namedCurve(parameters), "PKCS#8 PEM");
+  const okp = Object.hasOwn(OKP_BY_OID, algorithm) ? OKP_BY_OID[algorithm] : undefined;
+  if (okp) {
+    // RFC 8410 §7: the private key is an OCTET STRING of 32 bytes inside the privateKey OCTET STRING.
+    if (contents(expectTag(readRoot(inner), TAG.OCTET_STRING, "CurvePrivateKey")).length !== 32) throw new DerError(`${okp} private key is not 32 bytes`);
+    return { kty: "OKP", crv: okp, private: { format: "pkcs8", data: pkcs8(encodeSequence(encodeOid(algorithm)), inner) }, form: "PKCS#8 PEM" };
+  }
   throw unsupportedAlgorithm(algorithm);
 }
 
@@ -146,6 +153,11 @@ function parseSpki(spki: Tlv, form: MaterialForm): ParsedKey {
   if (algorithm === EC_PUBLIC_KEY) {
     const crv = namedCurve(parameters);
     return { kty: "EC", crv, ...uncompressedPoint(key, crv), form };
+  }
+  const okp = Object.hasOwn(OKP_BY_OID, algorithm) ? OKP_BY_OID[algorithm] : undefined;
+  if (okp) {
+    if (key.length !== 32) throw new DerError(`${okp} public key is not 32 bytes`);
+    return { kty: "OKP", crv: okp, x: key, form };
   }
   throw unsupportedAlgorithm(algorithm);
 }

@@ -19,6 +19,7 @@ const MIN_RSA_BITS_JWE = 2048;
 
 type RsaKey = Extract<ParsedKey, { kty: "RSA" }>;
 type EcKey = Extract<ParsedKey, { kty: "EC" }>;
+type OkpKey = Extract<ParsedKey, { kty: "OKP" }>;
 
 /**
  * Imports `material` for signing with `alg`: a shared secret for HS*, an RSA private key of at
@@ -64,6 +65,20 @@ export async function importSigningKey(material: KeyMaterial, alg: JwsAlgorithm,
       }
       const key = await webCrypto(source, alg, () => importPrivate(privateKey, params, false));
       const thumbprint = x && y ? await jwkThumbprint({ kty: "EC", crv: parsed.crv, x: encodeBase64Url(x), y: encodeBase64Url(y) }) : undefined;
+      return Object.freeze({ key, alg, ...kid, ...(thumbprint === undefined ? {} : { thumbprint }) });
+    }
+    case "EdDSA": {
+      if (parsed.kty !== "OKP" || parsed.crv !== "Ed25519") throw new KeyError(`${source} is ${describeKey(parsed)}; ${alg} needs an Ed25519 private key (PKCS#8 PEM or a JWK of kty 'OKP')`);
+      const privateKey = requirePrivate(parsed, source, alg);
+      let x = parsed.x;
+      if (!x) {
+        // PKCS#8 v1 carries no public key: let WebCrypto derive it, once, for the thumbprint.
+        const extractable = await webCrypto(source, alg, () => importPrivate(privateKey, { name: "Ed25519" }, true));
+        const exported = (await crypto.subtle.exportKey("jwk", extractable)) as JsonWebKey;
+        x = exported.x === undefined ? undefined : decodeBase64Url(exported.x);
+      }
+      const key = await webCrypto(source, alg, () => importPrivate(privateKey, { name: "Ed25519" }, false));
+      const thumbprint = x ? await jwkThumbprint({ kty: "OKP", crv: "Ed25519", x: encodeBase64Url(x) }) : undefined;
       return Object.freeze({ key, alg, ...kid, ...(thumbprint === undefined ? {} : { thumbprint }) });
     }
   }
@@ -113,13 +128,13 @@ export async function importEncryptionKey(material: KeyMaterial, alg: JweKeyAlgo
 export function describeKey(parsed: ParsedKey): string {
   if (parsed.kty === "oct") return parsed.form === "JWK" ? "a JWK of kty 'oct' (a shared secret)" : `a shared secret (${parsed.form})`;
   const visibility = parsed.private ? "private" : "public";
-  const type = parsed.kty === "RSA" ? `an RSA ${visibility} key` : `an EC ${visibility} key on ${parsed.crv}`;
-  if (parsed.form === "JWK") return `a JWK of kty '${parsed.kty}'${parsed.kty === "EC" ? ` with crv ${quotable(parsed.crv)}` : ""} (${visibility} key)`;
+  const type = parsed.kty === "RSA" ? `an RSA ${visibility} key` : parsed.kty === "OKP" ? `an ${parsed.crv} ${visibility} key` : `an EC ${visibility} key on ${parsed.crv}`;
+  if (parsed.form === "JWK") return `a JWK of kty '${parsed.kty}'${parsed.kty !== "RSA" ? ` with crv ${quotable(parsed.crv)}` : ""} (${visibility} key)`;
   if (parsed.form === "X.509 certificate") return `an X.509 certificate (${type.replace(/^an? /, "")}, no private key)`;
   return `${type} (${parsed.form})`;
 }
 
-function requirePrivate(parsed: RsaKey | EcKey, source: string, alg: JwsAlgorithm): PrivateImport {
+function requirePrivate(parsed: RsaKey | EcKey | OkpKey, source: string, alg: JwsAlgorithm): PrivateImport {
   if (!parsed.private) throw new KeyError(`${source} is ${describeKey(parsed)}; signing with ${alg} needs a private key`);
   return parsed.private;
 }

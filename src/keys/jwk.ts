@@ -34,6 +34,17 @@ export function parseJwk(jwk: Record<string, unknown>): ParsedKey {
       if (isPrivate) for (const name of RSA_PRIVATE_MEMBERS) if (jwk[name] !== undefined) data[name] = encodeBase64Url(member(jwk, name));
       return withKid({ kty: "RSA", n, e, ...(isPrivate ? { private: { format: "jwk", data } } : {}), form: "JWK" } as const);
     }
+    case "OKP": {
+      // RFC 8037: Ed25519 (signing) and X25519 (key agreement); x is the 32-byte public key, d the private one.
+      if (jwk.crv !== "Ed25519" && jwk.crv !== "X25519") throw new UnsupportedKey(`a JWK of kty 'OKP' with crv ${quotable(jwk.crv)}; only Ed25519 and X25519 are supported`);
+      const crv = jwk.crv;
+      const x = member(jwk, "x");
+      if (x.length !== 32) throw new DerError(`JWK member 'x' has the wrong length for ${crv}`);
+      const isPrivate = jwk.d !== undefined;
+      const data: JsonWebKey = { kty: "OKP", crv, x: encodeBase64Url(x) };
+      if (isPrivate) data.d = encodeBase64Url(member(jwk, "d"));
+      return withKid({ kty: "OKP", crv, x, ...(isPrivate ? { private: { format: "jwk", data } } : {}), form: "JWK" } as const);
+    }
     case "EC": {
       if (typeof jwk.crv !== "string" || !CURVES.includes(jwk.crv)) {
         throw new UnsupportedKey(`a JWK of kty 'EC' with crv ${quotable(jwk.crv)}; only P-256, P-384 and P-521 are supported`);

@@ -26,6 +26,9 @@ export type { EncryptionKey } from "../jwe/types";
 /** The EC curves JWS uses (ES256/384/512). */
 export type Curve = "P-256" | "P-384" | "P-521";
 
+/** RFC 8037 octet key pair curves: Ed25519 signs (EdDSA), X25519 agrees keys (ECDH-ES). */
+export type OkpCurve = "Ed25519" | "X25519";
+
 /** How a private key reaches WebCrypto's importKey. */
 export type PrivateImport = { format: "pkcs8"; data: Uint8Array } | { format: "jwk"; data: JsonWebKey };
 
@@ -42,4 +45,5 @@ export type ParsedKey = (
   | { kty: "RSA"; n: Uint8Array; e: Uint8Array; private?: PrivateImport }
   | { kty: "EC"; crv: Curve; x?: Uint8Array; y?: Uint8Array; private?: PrivateImport }
   | { kty: "oct"; bytes: Uint8Array }
+  | { kty: "OKP"; crv: OkpCurve; x?: Uint8Array; private?: PrivateImport }
 ) & { form: MaterialForm; kid?: string };

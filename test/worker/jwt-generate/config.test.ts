@@ -26,7 +26,7 @@ describe("jwt-generate properties are validated at build time", () => {
     ["exp-claim below 1", "{exp-claim: 0, jws-alg: HS256, jws-crypto: k}", "@.exp-claim: expected a whole number from 1 to 31622400, found 0"],
     ["exp-claim above 366 days", "{exp-claim: 31622401, jws-alg: HS256, jws-crypto: k}", "@.exp-claim: expected a whole number from 1 to 31622400, found 31622401"],
     ["exp-claim not a whole number", "{exp-claim: 1.5, jws-alg: HS256, jws-crypto: k}", "@.exp-claim: expected a whole number from 1 to 31622400, found number 1.5"],
-    ["an unknown jws-alg", "{jws-alg: RS257, jws-crypto: k}", '@.jws-alg: expected one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512 (or none with a JWE), found "RS257"'],
+    ["an unknown jws-alg", "{jws-alg: RS257, jws-crypto: k}", '@.jws-alg: expected one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA (or none with a JWE), found "RS257"'],
     ["jws-alg without a key", "{jws-alg: ES256}", "@.jws-alg: needs a signing key: set jws-crypto (a crypto object name) or jws-jwk (a variable holding a JWK)"],
     ["a key without jws-alg", "{jws-crypto: k}", "@.jws-alg: is required when jws-crypto or jws-jwk is set"],
     ["an unknown jwe-enc", "{jwe-alg: dir, jwe-enc: A128CTR, jwe-crypto: k}", '@.jwe-enc: expected one of A128CBC-HS256, A192CBC-HS384, A256CBC-HS512, A128GCM, A192GCM, A256GCM, found "A128CTR"'],

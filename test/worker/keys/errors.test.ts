@@ -115,7 +115,7 @@ describe("material that is not a usable key", () => {
   });
 
   it("unsupported JWK types and curves, with untrusted names not echoed", async () => {
-    await expectKeyError(importSigningKey({ kty: "OKP", crv: "Ed25519", x: "AA", d: "AA" }, "ES256", src), /is a JWK of kty 'OKP' with crv 'Ed25519', which jwt-generate does not support/);
+    await expectKeyError(importSigningKey({ kty: "OKP", crv: "Ed448", x: "AA", d: "AA" }, "EdDSA", src), /is a JWK of kty 'OKP' with crv 'Ed448'; only Ed25519 and X25519 are supported/);
     await expectKeyError(importSigningKey({ kty: "EC", crv: "secp256k1", x: "AA", y: "AA", d: "AA" }, "ES256", src), /crv 'secp256k1'; only P-256, P-384 and P-521 are supported/);
     await expectKeyError(importSigningKey({ kty: "<script>alert(1)</script>" }, "ES256", src), /kty \(unrecognised\)/, ["<script>"]);
   });
@@ -154,10 +154,10 @@ describe("PEMs that are not usable keys", () => {
     await expectKeyError(importSigningKey("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----", "RS256", src), /is a PEM of type 'OPENSSH PRIVATE KEY', which is not a key or certificate/, ["b3BlbnNzaC1rZXktdjEAAAAA"]);
   });
 
-  it("an Ed25519 PKCS#8 key", async () => {
+  it("an Ed25519 PKCS#8 key for an ECDSA algorithm", async () => {
     const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
     const pem = toPem("PRIVATE KEY", (await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
-    await expectKeyError(importSigningKey(pem, "ES256", src), /is a key of type Ed25519, which jwt-generate does not support/, [pemBody(pem)]);
+    await expectKeyError(importSigningKey(pem, "ES256", src), /is an Ed25519 private key \(PKCS#8 PEM\); ES256 needs an EC private key on P-256/, [pemBody(pem)]);
   });
 
   it("an EC key with explicit curve parameters, and an RSASSA-PSS-restricted key", async () => {
