@@ -1,4 +1,5 @@
 import { compileOperationSwitch } from "./containers/operation-switch";
+import { compileGatewayScript } from "./gatewayscript";
 import { compileInvoke } from "./invoke";
 import { compileJwtGenerate } from "./jwt-generate";
 import type { PolicyCompiler } from "./policy";
@@ -12,4 +13,5 @@ export const POLICY_COMPILERS: Readonly<Record<string, PolicyCompiler>> = {
   throw: compileThrow,
   "jwt-generate": compileJwtGenerate,
   "operation-switch": compileOperationSwitch,
+  gatewayscript: compileGatewayScript,
 };
