@@ -124,7 +124,8 @@ export class Context implements VariableReader {
       case "verb":
         return this.request.method;
       case "uri":
-        return this.request.url;
+        // The parsed URL: without the credential query parameters security removed.
+        return this.url.href;
       case "search":
         return this.url.search;
       case "querystring":

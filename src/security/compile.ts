@@ -98,6 +98,7 @@ function compileRequirements(value: unknown, at: string, schemes: ReadonlyMap<st
   if (!list || list.length === 0) return undefined;
   const alternatives: Alternative[] = [];
   const credentialHeaders = new Set<string>();
+  const credentialParams = new Set<string>();
   let open = false;
   list.forEach((raw, i) => {
     const path = child(at, i);
@@ -120,7 +121,7 @@ function compileRequirements(value: unknown, at: string, schemes: ReadonlyMap<st
         continue;
       }
       alt[slot] = scheme.source;
-      if (scheme.source.in === "header") credentialHeaders.add(scheme.source.name);
+      (scheme.source.in === "header" ? credentialHeaders : credentialParams).add(scheme.source.name);
     }
     if (alt.secret && !alt.clientId) reader.report(path, "a client secret is checked against a client ID's application: this requirement names a secret scheme but no client ID scheme");
     if (Object.keys(requirement).length === 0) open = true;
@@ -129,7 +130,7 @@ function compileRequirements(value: unknown, at: string, schemes: ReadonlyMap<st
   // An empty requirement `{}` among the alternatives makes the operation open (OpenAPI's "optional security").
   if (open) return undefined;
   const ordered = [...alternatives.filter((a) => a.unenforced.length === 0), ...alternatives.filter((a) => a.unenforced.length > 0)];
-  return { alternatives: ordered, credentialHeaders: [...credentialHeaders], hasApiKeys: ordered.some((a) => a.unenforced.length === 0 && a.clientId !== undefined) };
+  return { alternatives: ordered, credentialHeaders: [...credentialHeaders], credentialParams: [...credentialParams], hasApiKeys: ordered.some((a) => a.unenforced.length === 0 && a.clientId !== undefined) };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

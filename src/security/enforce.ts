@@ -50,6 +50,8 @@ export class SecurityGate {
     if (!outcome.ok) return plan.hasApiKeys ? invalidClientResponse() : securityChecksResponse();
     ctx.client = outcome.client;
     for (const name of plan.credentialHeaders) ctx.message.headers.delete(name);
+    // Credentials in the query would reach the origin through `$(request.search)`; the client's own URL is untouched.
+    if (plan.credentialParams.length > 0) removeParams(ctx.url, plan.credentialParams);
     return undefined;
   }
 
@@ -109,4 +111,23 @@ export class SecurityGate {
 function read(ctx: Context, source: CredentialSource): string | undefined {
   const value = source.in === "header" ? ctx.request.headers.get(source.name) : ctx.url.searchParams.get(source.name);
   return value === null || value === "" ? undefined : value;
+}
+
+/** Removes query parameters by name, keeping every other parameter byte for byte (URLSearchParams would re-encode them). */
+function removeParams(url: URL, names: readonly string[]): void {
+  if (url.search === "") return;
+  const kept = url.search
+    .slice(1)
+    .split("&")
+    .filter((pair) => {
+      const name = pair.split("=", 1)[0] ?? "";
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name.replace(/\+/g, " "));
+      } catch {
+        // A malformed escape is kept as written; it cannot be one of our names.
+      }
+      return !names.includes(decoded);
+    });
+  url.search = kept.length > 0 ? `?${kept.join("&")}` : "";
 }

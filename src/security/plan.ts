@@ -22,6 +22,8 @@ export interface SecurityPlan {
   alternatives: readonly Alternative[];
   /** Credential headers of every apiKey scheme in the plan: removed from the message before the assembly. */
   credentialHeaders: readonly string[];
+  /** Credential query parameters likewise: removed from `request.search`, `request.querystring`, `request.uri`. */
+  credentialParams: readonly string[];
   /** True when some alternative only checks apiKey schemes. */
   hasApiKeys: boolean;
 }

@@ -10,6 +10,7 @@
  *   secrets.addText("hmac", hmacSecret);          // a shared secret as configured
  *   secrets.addPem("signing", privatePem);        // a private key's PEM: windows of its base64 body
  *   secrets.addJwk("signing-jwk", privateJwk);    // private JWK members d, p, q, dp, dq, qi, k
+ *   secrets.addClientApp("app", { secret, record }); // a client secret, and its record's salt and hash
  *   const seen = new OutputRecorder();
  *   seen.record("response /x", await res.text());
  *   expect(seen.leaks(secrets)).toEqual([]);
@@ -122,6 +123,22 @@ export class SecretRegistry {
       }
     }
     if (found === 0) throw new Error(`hygiene: '${label}' has no private JWK member long enough to check`);
+    return this;
+  }
+
+  /**
+   * A client application's secret material: the secret as issued, and the salt and PBKDF2 hash its
+   * record holds (base64url as stored, and their bytes in every encoding).
+   */
+  addClientApp(label: string, app: { secret?: string; record: { secret?: { salt: string; hash: string } } }): this {
+    if (app.secret !== undefined) this.addText(`${label}.secret`, app.secret);
+    const stored = app.record.secret;
+    if (!stored) return this;
+    for (const [part, value] of [["salt", stored.salt], ["hash", stored.hash]] as const) {
+      this.addText(`${label}.${part}`, value);
+      const bytes = Uint8Array.from(atob(value.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((value.length + 3) % 4)), (c) => c.charCodeAt(0));
+      this.addBytes(`${label}.${part}`, bytes);
+    }
     return this;
   }
 

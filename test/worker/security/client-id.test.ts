@@ -133,3 +133,13 @@ describe("client ID and secret, as API Connect enforces them", () => {
     expect(lines.join("\n")).not.toContain('"enabled":"yes"');
   });
 });
+
+describe("query credentials are not forwarded", () => {
+  it("client_id and client_secret leave request.search; other parameters stay byte for byte", async () => {
+    const app = await registerApp("query forward app", { secret: true });
+    const gw = gatewayFor({ "orders.yaml": ORDERS });
+    const res = await gw.fetch(`/orders/query?a=b%20c&client_id=${app.id}&x&client_secret=${encodeURIComponent(app.secret!)}&z=%2F`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Echo).path).toBe("/echo?a=b%20c&x&z=%2F");
+  });
+});
