@@ -2,6 +2,7 @@ import { compileOperationSwitch } from "./containers/operation-switch";
 import { compileGatewayScript } from "./gatewayscript";
 import { compileInvoke } from "./invoke";
 import { compileJwtGenerate } from "./jwt-generate";
+import { compileJwtValidate } from "./jwt-validate";
 import type { PolicyCompiler } from "./policy";
 import { compileSetVariable } from "./set-variable";
 import { compileThrow } from "./throw";
@@ -14,4 +15,5 @@ export const POLICY_COMPILERS: Readonly<Record<string, PolicyCompiler>> = {
   "jwt-generate": compileJwtGenerate,
   "operation-switch": compileOperationSwitch,
   gatewayscript: compileGatewayScript,
+  "jwt-validate": compileJwtValidate,
 };

@@ -1,0 +1,118 @@
+/**
+ * Token checks with jose: compact JWS (jwtVerify), JWE (compactDecrypt / jwtDecrypt) and nested
+ * tokens (decrypt, then verify the inner JWS). This file decides which key and which algorithms
+ * jose may use; jose does the cryptography and the exp/nbf/iat checks.
+ */
+import { compactDecrypt, createRemoteJWKSet, decodeProtectedHeader, jwtDecrypt, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from "jose";
+import {
+  JWS_ALGORITHMS, isJweContentAlgorithm, isJweKeyAlgorithm, isJwsAlgorithm,
+  type JwsAlgorithm,
+} from "../../jose/algorithms";
+import { KeyError } from "../../keys";
+import type { RemoteJwks } from "./config";
+import { quoted, TokenRejected } from "./errors";
+import type { KeySet } from "./keys";
+
+/** Allowed clock difference for exp and nbf, in seconds (documented in docs/jwt-validate.md). */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+const ALL_ENCS = ["A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512", "A128GCM", "A192GCM", "A256GCM"];
+/** A remote JWKS holds public keys: symmetric algorithms are never accepted from it. */
+const ASYMMETRIC_ALGS = (Object.keys(JWS_ALGORITHMS) as JwsAlgorithm[]).filter((a) => JWS_ALGORITHMS[a].family !== "HMAC");
+const MIN_RSA_BITS = 2048;
+
+export interface Verifiers {
+  /** Verification keys, when configured (jws-crypto / jws-jwk). */
+  jws?: () => Promise<KeySet>;
+  /** Decryption keys, when configured (jwe-crypto / jwe-jwk). */
+  jwe?: () => Promise<KeySet>;
+  remote?: RemoteKeys;
+}
+
+/** The claims of `token` once every configured check passed. Throws TokenRejected, KeyError or a jose error. */
+export async function verifyToken(token: string, keys: Verifiers): Promise<JWTPayload> {
+  const parts = token.split(".").length;
+  if (parts === 5) {
+    if (!keys.jwe) throw new TokenRejected("the token is a JWE (encrypted), but no decryption key is configured (jwe-crypto or jwe-jwk)");
+    return decrypt(token, keys, keys.jwe);
+  }
+  if (parts !== 3) throw new TokenRejected(`the token is malformed: ${parts} dot-separated parts, expected 3 (JWS) or 5 (JWE)`);
+  if (keys.jwe) throw new TokenRejected("the token is not encrypted, but a decryption key is configured (jwe-crypto or jwe-jwk), so a JWE is required");
+  return verifySigned(token, keys);
+}
+
+async function verifySigned(token: string, keys: Verifiers): Promise<JWTPayload> {
+  const header = headerOf(token);
+  const alg = header.alg;
+  if (alg === undefined || alg === "none" || !isJwsAlgorithm(alg)) throw new TokenRejected(`the token's alg ${quoted(alg)} is not accepted (HS, RS, PS and ES algorithms only; never none)`);
+  if (keys.remote) {
+    const { payload } = await jwtVerify(token, keys.remote.getKey, { algorithms: ASYMMETRIC_ALGS, clockTolerance: CLOCK_TOLERANCE_SECONDS });
+    return payload;
+  }
+  if (!keys.jws) throw new TokenRejected("the token is signed, but no verification key is configured (jws-crypto or jws-jwk)");
+  const set = await keys.jws();
+  const key = await set.forSignature(alg, header.kid);
+  // jose checks again that the CryptoKey's algorithm is the header's: no alg switching.
+  const { payload } = await jwtVerify(token, key, { algorithms: [alg], clockTolerance: CLOCK_TOLERANCE_SECONDS });
+  return payload;
+}
+
+async function decrypt(token: string, keys: Verifiers, jwe: () => Promise<KeySet>): Promise<JWTPayload> {
+  const header = headerOf(token);
+  const { alg, enc } = header;
+  if (alg === "RSA1_5") {
+    throw new TokenRejected("the token's key management algorithm RSA1_5 is not accepted: RSAES-PKCS1-v1_5 decryption is unsafe (RFC 8725 §3.2) and unavailable in Workers; use RSA-OAEP-256");
+  }
+  if (alg === undefined || !isJweKeyAlgorithm(alg)) throw new TokenRejected(`the token's JWE alg ${quoted(alg)} is not supported`);
+  if (enc === undefined || !isJweContentAlgorithm(enc)) throw new TokenRejected(`the token's JWE enc ${quoted(enc)} is not supported`);
+  const set = await jwe();
+  const key = await set.forDecryption(alg, enc, header.kid);
+  const options = { keyManagementAlgorithms: [alg], contentEncryptionAlgorithms: ALL_ENCS };
+  if (!keys.jws && !keys.remote) {
+    // JWE only: the plaintext is the claims set.
+    const { payload } = await jwtDecrypt(token, key, { ...options, clockTolerance: CLOCK_TOLERANCE_SECONDS });
+    return payload;
+  }
+  const { plaintext } = await compactDecrypt(token, key, options);
+  const inner = new TextDecoder().decode(plaintext);
+  if (inner.split(".").length !== 3) {
+    throw new TokenRejected("the token is encrypted but its content is not a signed JWT, and this policy requires a signature (jws-crypto, jws-jwk or x-edge.jwks-url)");
+  }
+  return verifySigned(inner, keys);
+}
+
+function headerOf(token: string): ProtectedHeaderParameters {
+  let header: ProtectedHeaderParameters;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw new TokenRejected("the token is malformed: its header is not base64url-encoded JSON");
+  }
+  if (header.kid !== undefined && typeof header.kid !== "string") throw new TokenRejected("the token's kid is not a string");
+  if (header.jwk !== undefined || header.jku !== undefined || header.x5u !== undefined) {
+    // Keys named by the token itself are never trusted (RFC 8725 §3.10); say so rather than ignore them.
+    throw new TokenRejected("the token's header carries its own key (jwk, jku or x5u), which is not accepted; the configured key decides");
+  }
+  return header;
+}
+
+/**
+ * Keys from an identity provider's JWKS URL, through jose's createRemoteJWKSet: fetched on first
+ * use, kept for maxAge, fetched again (at most every 30 s) when a token names an unknown kid; a
+ * fetch that takes longer than the timeout fails with ERR_JWKS_TIMEOUT. One per policy, per isolate.
+ */
+export class RemoteKeys {
+  private readonly set: ReturnType<typeof createRemoteJWKSet>;
+  constructor(readonly config: RemoteJwks) {
+    this.set = createRemoteJWKSet(new URL(config.url), { timeoutDuration: config.timeoutMs, cacheMaxAge: config.maxAgeMs, cooldownDuration: 30_000 });
+  }
+
+  readonly getKey = async (header: ProtectedHeaderParameters, token: Parameters<ReturnType<typeof createRemoteJWKSet>>[1]): Promise<CryptoKey> => {
+    const key = await this.set(header, token);
+    const algorithm = key.algorithm as Partial<RsaHashedKeyAlgorithm>;
+    if (typeof algorithm.modulusLength === "number" && algorithm.modulusLength < MIN_RSA_BITS) {
+      throw new KeyError(`the JWKS at ${this.config.url} gave an RSA key of ${algorithm.modulusLength} bits; at least ${MIN_RSA_BITS} are needed`);
+    }
+    return key;
+  };
+}
