@@ -24,7 +24,7 @@ const MAX_MATCHED_CLAIM = 4096;
 export const compileJwtValidate: PolicyCompiler = (raw, path, reader) => {
   const config = readJwtValidateConfig(raw, path, reader);
   if (!config) return undefined;
-  const keys: Verifiers = {
+  const keys = {
     jws: config.jws ? keyLoader(config.jws, "jws-jwk", "sig") : undefined,
     jwe: config.jwe ? keyLoader(config.jwe, "jwe-jwk", "enc") : undefined,
     remote: config.remoteJwks ? new RemoteKeys(config.remoteJwks) : undefined,
@@ -36,7 +36,8 @@ export const compileJwtValidate: PolicyCompiler = (raw, path, reader) => {
       let claims: Record<string, unknown>;
       try {
         const token = tokenOf(config, ctx);
-        const bound = { jws: keys.jws && (() => keys.jws!(ctx)), jwe: keys.jwe && (() => keys.jwe!(ctx)), remote: keys.remote };
+        const { jws, jwe } = keys;
+        const bound: Verifiers = { jws: jws && (() => jws(ctx)), jwe: jwe && (() => jwe(ctx)), remote: keys.remote };
         claims = await verifyToken(token, bound);
         checkClaim(claims, "iss", config.iss);
         checkClaim(claims, "aud", config.aud);

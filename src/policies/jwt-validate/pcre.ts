@@ -67,7 +67,14 @@ export function translatePcre(pattern: string): PcreResult {
         i += m[0].length - 1;
         continue;
       }
-      if (n === "p" || n === "P") unicode = true;
+      if ((n === "p" || n === "P") && rest[i + 2] === "{") {
+        const end = rest.indexOf("}", i);
+        if (end < 0) return { problem: "an unterminated \\p{…}" };
+        unicode = true;
+        out += rest.slice(i, end + 1);
+        i = end;
+        continue;
+      }
       const refused = REFUSED_ESCAPES[n];
       if (refused !== undefined) return { problem: refused };
       out += c + n;

@@ -109,7 +109,7 @@ export class RemoteKeys {
 
   readonly getKey = async (header: ProtectedHeaderParameters, token: Parameters<ReturnType<typeof createRemoteJWKSet>>[1]): Promise<CryptoKey> => {
     const key = await this.set(header, token);
-    const algorithm = key.algorithm as Partial<RsaHashedKeyAlgorithm>;
+    const algorithm = key.algorithm as { modulusLength?: unknown };
     if (typeof algorithm.modulusLength === "number" && algorithm.modulusLength < MIN_RSA_BITS) {
       throw new KeyError(`the JWKS at ${this.config.url} gave an RSA key of ${algorithm.modulusLength} bits; at least ${MIN_RSA_BITS} are needed`);
     }
