@@ -68,8 +68,19 @@ export class KeySet {
   /** The CryptoKey (or secret bytes) that verifies a JWS made with `alg`. Throws TokenRejected or KeyError. */
   async forSignature(alg: JwsAlgorithm, kid: string | undefined): Promise<CryptoKey> {
     const spec = JWS_ALGORITHMS[alg];
-    const fits = (p: ParsedKey) =>
-      spec.family === "HMAC" ? p.kty === "oct" : spec.family === "ECDSA" ? p.kty === "EC" && p.crv === spec.curve : p.kty === "RSA";
+    const fits = (p: ParsedKey): boolean => {
+      switch (spec.family) {
+        case "HMAC":
+          return p.kty === "oct";
+        case "ECDSA":
+          return p.kty === "EC" && p.crv === spec.curve;
+        case "EdDSA":
+          return p.kty === "OKP" && p.crv === spec.curve;
+        case "RSASSA-PKCS1-v1_5":
+        case "RSA-PSS":
+          return p.kty === "RSA";
+      }
+    };
     const chosen = this.select(alg, kid, "sig", fits);
     const cached = chosen.imported.get(alg);
     if (cached instanceof CryptoKey) return cached;
@@ -124,7 +135,7 @@ function jsonObject(text: string): Record<string, unknown> | undefined {
 }
 
 function keyKind(p: ParsedKey): string {
-  return p.kty === "oct" ? "a shared secret" : p.kty === "RSA" ? "an RSA key" : `an EC key on ${p.crv}`;
+  return p.kty === "oct" ? "a shared secret" : p.kty === "RSA" ? "an RSA key" : p.kty === "EC" ? `an EC key on ${p.crv}` : `an OKP key on ${p.crv}`;
 }
 
 function rsaBits(n: Uint8Array): number {
@@ -144,6 +155,11 @@ async function importVerifyKey(p: ParsedKey, alg: JwsAlgorithm, source: string):
     if (rsaBits(p.n) < MIN_RSA_BITS) throw new KeyError(`${source} is an RSA key of ${rsaBits(p.n)} bits; ${alg} needs at least ${MIN_RSA_BITS}`);
     const jwk: JsonWebKey = { kty: "RSA", n: encodeBase64Url(p.n), e: encodeBase64Url(p.e) };
     return webCrypto(source, alg, () => crypto.subtle.importKey("jwk", jwk, { name: spec.family, hash: spec.hash }, false, ["verify"]));
+  }
+  if (p.kty === "OKP") {
+    if (!p.x) throw new KeyError(`${source} is an ${p.crv} private key without its public key; give the public key (PEM or JWK)`);
+    const jwk: JsonWebKey = { kty: "OKP", crv: p.crv, x: encodeBase64Url(p.x) };
+    return webCrypto(source, alg, () => crypto.subtle.importKey("jwk", jwk, { name: "Ed25519" }, false, ["verify"]));
   }
   if (!p.x || !p.y) throw new KeyError(`${source} is an EC private key without its public point; give the public key (PEM, certificate or JWK)`);
   const jwk: JsonWebKey = { kty: "EC", crv: p.crv, x: encodeBase64Url(p.x), y: encodeBase64Url(p.y) };

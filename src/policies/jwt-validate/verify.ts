@@ -44,7 +44,7 @@ export async function verifyToken(token: string, keys: Verifiers): Promise<JWTPa
 async function verifySigned(token: string, keys: Verifiers): Promise<JWTPayload> {
   const header = headerOf(token);
   const alg = header.alg;
-  if (alg === undefined || alg === "none" || !isJwsAlgorithm(alg)) throw new TokenRejected(`the token's alg ${quoted(alg)} is not accepted (HS, RS, PS and ES algorithms only; never none)`);
+  if (alg === undefined || alg === "none" || !isJwsAlgorithm(alg)) throw new TokenRejected(`the token's alg ${quoted(alg)} is not accepted (HS, RS, PS, ES and EdDSA only; never none)`);
   if (keys.remote) {
     const { payload } = await jwtVerify(token, keys.remote.getKey, { algorithms: ASYMMETRIC_ALGS, clockTolerance: CLOCK_TOLERANCE_SECONDS });
     return payload;

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { api, captureLogs, gatewayFor } from "../gateway-helpers";
 import { keyPairFor, toPem } from "../jwt-generate/helpers";
 
-const JWS_ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
+const JWS_ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 const KEY_ALGS = ["RSA-OAEP", "RSA-OAEP-256", "dir", "A128KW", "A192KW", "A256KW"];
 const ENCS = ["A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512", "A128GCM", "A192GCM", "A256GCM"];
 const CEK_BYTES: Record<string, number> = { "A128CBC-HS256": 32, "A192CBC-HS384": 48, "A256CBC-HS512": 64, A128GCM: 16, A192GCM: 24, A256GCM: 32 };
@@ -42,6 +42,13 @@ async function signingKeys(alg: string): Promise<{ sign: string; verify: string 
   if (alg.startsWith("HS")) {
     const secret = hex(crypto.getRandomValues(new Uint8Array(64)));
     return { sign: secret, verify: secret };
+  }
+  if (alg === "EdDSA") {
+    const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    return {
+      sign: toPem("PRIVATE KEY", (await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer),
+      verify: toPem("PUBLIC KEY", (await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer),
+    };
   }
   const pair = await keyPairFor(alg);
   return { sign: pair.privatePem, verify: pair.publicPem };
