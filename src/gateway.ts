@@ -5,6 +5,7 @@ import { PolicyError } from "./assembly/errors";
 import { logError } from "./assembly/log";
 import { runAssembly } from "./assembly/run";
 import { SecurityGate } from "./security/enforce";
+import { corsMiddleware } from "./http/cors";
 import { apicErrorResponse, messageToResponse, methodNotAllowedResponse, notFoundResponse } from "./http/responses";
 
 /** Finds the API whose base path is the longest prefix of `path`, on a segment boundary. */
@@ -27,6 +28,8 @@ export function createGateway(apis: readonly CompiledApi[]): Hono<{ Bindings: Bi
   const ordered = [...apis].sort((a, b) => b.basePath.length - a.basePath.length);
   const security = new SecurityGate(ordered);
   const app = new Hono<{ Bindings: Bindings }>();
+  // CORS (x-ibm-configuration.cors.enabled): preflights answered before operations and security.
+  if (ordered.some((api) => api.cors)) app.use("*", corsMiddleware((path) => routeFor(ordered, path)));
 
   app.all("*", async (c) => {
     const url = new URL(c.req.url);

@@ -1,3 +1,4 @@
+import type { ApiProperties } from "../config/catalogs";
 import type { Policy } from "../policies/policy";
 import type { OperationTable } from "../routing/operations";
 import type { ApiSecurity } from "../security/plan";
@@ -21,11 +22,13 @@ export interface CompiledApi {
   title: string;
   /** Normalized: starts with `/`, no trailing `/` (the root is `""`). */
   basePath: string;
-  /** `x-ibm-configuration.properties.NAME.value`, on a prototype-less object. */
-  properties: Readonly<Record<string, unknown>>;
+  /** `x-ibm-configuration.properties`, with each catalog's overrides merged (src/config/catalogs.ts). */
+  properties: ApiProperties;
   /** The definition's `paths`; when empty, every path under the base path runs the assembly. */
   operations: OperationTable;
   assembly: CompiledAssembly;
+  /** `x-ibm-configuration.cors.enabled`: answer preflights and add CORS headers (src/http/cors.ts). */
+  cors: boolean;
   /** The definition's security requirements, per operation (set by the compiler; absent means open). */
   security?: ApiSecurity;
 }

@@ -1,6 +1,7 @@
 import type { CompiledApi } from "./api";
 import type { Operation } from "../routing/operations";
 import type { ClientIdentity } from "../security/app-record";
+import { catalogOf, propertiesFor } from "../config/catalogs";
 import { runtimeError, type PolicyError } from "./errors";
 import { stringify } from "./template";
 
@@ -61,6 +62,8 @@ export class Context implements VariableReader {
   pathParams: Readonly<Record<string, string>> | undefined;
   /** The client application the security requirements identified (`client.*`), if any. */
   client: ClientIdentity | undefined;
+  /** The API's property values for this deployment's catalog (merged at load: one lookup here). */
+  readonly properties: Readonly<Record<string, unknown>>;
 
   constructor(
     readonly request: Request,
@@ -71,6 +74,7 @@ export class Context implements VariableReader {
     /** The request's URL, already parsed by the router. */
     readonly url: URL = new URL(request.url),
   ) {
+    this.properties = propertiesFor(api.properties, env);
     this.message = {
       method: request.method,
       headers: new Headers(request.headers),
@@ -102,7 +106,7 @@ export class Context implements VariableReader {
       }
     }
     if (Object.hasOwn(this.vars, name)) return this.vars[name];
-    if (Object.hasOwn(this.api.properties, name)) return this.api.properties[name];
+    if (Object.hasOwn(this.properties, name)) return this.properties[name];
     // `decoded.claims.sub`: a member of an object that a shorter variable name holds.
     for (let cut = name.lastIndexOf("."); cut > 0; cut = name.lastIndexOf(".", cut - 1)) {
       const head = name.slice(0, cut);
@@ -153,9 +157,17 @@ export class Context implements VariableReader {
   private apiVariable(rest: string): unknown {
     if (rest.startsWith("properties.")) {
       const key = rest.slice(11);
-      return Object.hasOwn(this.api.properties, key) ? this.api.properties[key] : undefined;
+      return Object.hasOwn(this.properties, key) ? this.properties[key] : undefined;
     }
     switch (rest) {
+      case "catalog.name":
+        return catalogOf(this.env);
+      case "endpoint.address":
+        return this.url.origin;
+      case "endpoint.hostname":
+        return this.url.hostname;
+      case "root":
+        return this.api.basePath || "/";
       case "operation.path":
         return this.operation?.path;
       case "operation.id":

@@ -2,6 +2,7 @@ import { warnStringBuiltPrivateClaims } from "../policies/jwt-generate/lint";
 import type { CompiledApi } from "../assembly/api";
 import { GATEWAY_TYPES, type ApiScope } from "../policies/policy";
 import { compileAssembly, compileSteps } from "./assembly";
+import { readApiProperties } from "./catalogs";
 import { noCode, type CodeHost } from "./code";
 import { child, DefinitionError, formatProblem, type Problem } from "./problems";
 import { ConfigReader, describe } from "./reader";
@@ -80,7 +81,8 @@ function compileApi(definition: unknown, reader: ConfigReader, scope: ApiScope):
 
   const ibm = reader.object(doc["x-ibm-configuration"], "x-ibm-configuration", "the x-ibm-configuration object");
   if (!ibm) return undefined;
-  const properties = readProperties(ibm, reader);
+  const properties = readApiProperties(ibm, reader);
+  const cors = readCors(ibm, reader);
   const operations = OperationTable.read(doc.paths, reader);
   const security = compileSecurity(doc, operations, name, reader);
   scope.operations = operations;
@@ -90,7 +92,7 @@ function compileApi(definition: unknown, reader: ConfigReader, scope: ApiScope):
   const assembly = assemblyObj ? compileAssembly(assemblyObj, assemblyPath, reader, scope) : undefined;
 
   if (reader.problems.length > before || !assembly || basePath === undefined) return undefined;
-  return { file: reader.file, name, version, title, basePath, properties, operations, assembly, security };
+  return { file: reader.file, name, version, title, basePath, properties, operations, assembly, security, cors };
 }
 
 /** OpenAPI 2: `basePath`; OpenAPI 3: the path of `servers[0].url`. Normalized without a trailing `/`. */
@@ -141,17 +143,13 @@ function withServerVariables(url: string, variables: unknown): string {
   });
 }
 
-function readProperties(ibm: Record<string, unknown>, reader: ConfigReader): Record<string, unknown> {
-  const properties = Object.create(null) as Record<string, unknown>;
-  if (ibm.properties === undefined) return properties;
-  const obj = reader.object(ibm.properties, "x-ibm-configuration.properties");
-  if (!obj) return properties;
-  for (const [key, entry] of Object.entries(obj)) {
-    const at = child("x-ibm-configuration.properties", key);
-    const prop = reader.object(entry, at, "an object ({value: …})");
-    if (prop) properties[key] = prop.value ?? "";
-  }
-  return properties;
+/** `x-ibm-configuration.cors`: `{enabled: true}` turns CORS on (src/http/cors.ts); absent or false adds nothing. */
+function readCors(ibm: Record<string, unknown>, reader: ConfigReader): boolean {
+  if (ibm.cors === undefined || ibm.cors === null) return false;
+  const cors = reader.object(ibm.cors, "x-ibm-configuration.cors", "an object ({enabled: true|false})");
+  if (!cors) return false;
+  reader.keys(cors, "x-ibm-configuration.cors", { known: ["enabled"] });
+  return reader.boolean(cors, "enabled", "x-ibm-configuration.cors", false);
 }
 
 function slug(text: string): string {

@@ -253,7 +253,8 @@ describe("templates reach only variables", () => {
   it("Context.get of any prefix + runtime member name is undefined or a string (never a function or runtime object)", () => {
     const api: CompiledApi = {
       file: "x.json", name: "x", version: "1.0.0", title: "x", basePath: "/x",
-      properties: Object.assign(Object.create(null) as Record<string, unknown>, { region: "eu" }),
+      properties: { base: Object.assign(Object.create(null) as Record<string, unknown>, { region: "eu" }), byCatalog: new Map() },
+      cors: false,
       operations: OperationTable.read(undefined, new ConfigReader("x.json")),
       assembly: { execute: [], catches: [] },
     };
