@@ -27,7 +27,7 @@ import { Miniflare } from "miniflare";
 import { bundleWorker, ROOT, type Patch } from "./lib/build";
 import { EXPERIMENTS } from "./lib/experiments";
 import { childPids, cpuNs, withCpuAccounting } from "./lib/cpu";
-import { CASES, E2E_APIS, METHODS, e2eBasePath, e2eSources, type BenchCase, type BenchMethod, type E2eApi } from "./lib/definitions";
+import { CASES, E2E_APIS, E2E_TOKEN_CASE, METHODS, e2eBasePath, e2eSources, type BenchCase, type BenchMethod, type E2eApi } from "./lib/definitions";
 import { profileWhile } from "./lib/profile";
 import { generateKeys, type BenchKeys } from "./lib/keys";
 import { keepAliveAgent, runLoad, startOrigin, type LoadResult } from "./lib/load";
@@ -362,7 +362,7 @@ async function benchE2e(tmp: string, keys: BenchKeys, details: Record<string, un
         warn(`e2e ${api}: ${warm.errors} of ${warm.errors + warm.requests} warm-up requests failed (${warm.firstError}); not measured`);
         continue;
       }
-      const minted = CASES.find((c) => c === api);
+      const minted = CASES.find((c) => c === api) ?? E2E_TOKEN_CASE[api];
       if (minted) {
         const auth = origin.lastAuthorization.get("items");
         const token = auth?.startsWith("Bearer ") ? auth.slice(7) : undefined;

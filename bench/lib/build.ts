@@ -2,6 +2,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { build, type Plugin } from "esbuild";
+import { BuildCodeHost } from "../../scripts/code-host";
+import { compileApis, type ApiSource } from "../../src/config/compile-api";
+import { formatProblem } from "../../src/config/problems";
 
 export const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
 const SRC = resolve(ROOT, "src");
@@ -14,16 +17,20 @@ export interface BundleResult {
 
 /**
  * `./generated/apis` (src/index.ts's build output) → the given sources, so the bench gateway
- * runs the bench's definitions without touching src/generated/.
+ * runs the bench's definitions without touching src/generated/. Code in them (gatewayscript) is
+ * compiled into API_CODE by the build step's own CodeHost, as `npm run build:apis` would.
  */
-function generatedApis(sources: unknown): Plugin {
+function generatedApis(sources: readonly ApiSource[]): Plugin {
+  const code = new BuildCodeHost();
+  const { problems } = compileApis(sources, code);
+  if (problems.length > 0) throw new Error(`bench definitions are invalid:\n${problems.map(formatProblem).join("\n")}`);
   return {
     name: "bench-generated-apis",
     setup(b) {
       b.onResolve({ filter: /(^|\/)generated\/apis$/ }, () => ({ path: "apis", namespace: "bench-generated" }));
       b.onLoad({ filter: /.*/, namespace: "bench-generated" }, () => ({
-        contents: `export const API_SOURCES = ${JSON.stringify(sources)};\nexport const API_CODE = {};\n`,
-        loader: "js",
+        contents: `export const API_SOURCES = ${JSON.stringify(sources)};\n${code.moduleText()}`,
+        loader: "ts",
       }));
     },
   };
@@ -80,7 +87,7 @@ function patchedSrc(patches: readonly Patch[]): Plugin {
   };
 }
 
-export async function bundleWorker(entry: string, outfile: string, opts: { apiSources?: unknown; patches?: readonly Patch[] } = {}): Promise<BundleResult> {
+export async function bundleWorker(entry: string, outfile: string, opts: { apiSources?: readonly ApiSource[]; patches?: readonly Patch[] } = {}): Promise<BundleResult> {
   const missing: string[] = [];
   const plugins = [missingSrcModules(missing)];
   if (opts.patches?.length) plugins.push(patchedSrc(opts.patches));

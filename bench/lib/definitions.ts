@@ -81,8 +81,11 @@ export function mintDefinition(c: BenchCase): Record<string, unknown> {
 
 const INVOKE = { invoke: { "target-url": `$(env.${ORIGIN_BINDING})$(request.path)`, timeout: 10 } };
 
-/** End to end: the base path of each API. `opswitch20` is the passthrough behind a 20-case operation-switch. */
-export const E2E_APIS = ["passthrough", "opswitch20", ...CASES] as const;
+/**
+ * End to end: the base path of each API. `opswitch20` is the passthrough behind a 20-case operation-switch;
+ * `script15` is the HS256 API with a 15-line gatewayscript before jwt-generate.
+ */
+export const E2E_APIS = ["passthrough", "opswitch20", ...CASES, "script15"] as const;
 export type E2eApi = (typeof E2E_APIS)[number];
 export const e2eBasePath = (a: E2eApi) => `/${a.toLowerCase()}`;
 
@@ -114,6 +117,31 @@ function operationSwitchDefinition(a: E2eApi): Record<string, unknown> {
   return doc;
 }
 
+/** The kind of token an e2e API mints, where its name is not a case: the origin checks it as that case. */
+export const E2E_TOKEN_CASE: Partial<Record<E2eApi, BenchCase>> = { script15: "HS256" };
+
+/**
+ * A typical 15-line claims-shaping script (v10 style): reads headers, parameters and the request, sets the
+ * subject (CLAIMS.sub, lower-cased, so the origin's check holds), two variables and a header.
+ */
+export const SCRIPT_15_LINES = [
+  "var user = context.get('request.headers.x-user') || 'anonymous';",
+  "var tenant = context.get('request.parameters.tenant') || 'default';",
+  "var roles = [];",
+  "var path = context.get('request.path') || '';",
+  "if (path.indexOf('/items') === 0) {",
+  "  roles.push('items.read');",
+  "}",
+  "if (context.get('request.verb') !== 'GET') {",
+  "  roles.push('items.write');",
+  "}",
+  "scope = roles.join(' ');",
+  "context.set('sub.claim', String(context.get('sub.claim')).toLowerCase());",
+  "context.set('bench.user', user + '@' + tenant);",
+  "context.set('bench.scope', scope);",
+  "context.message.header.set('X-Tenant', tenant);",
+].join("\n");
+
 /**
  * End-to-end APIs: passthrough (invoke only), opswitch20 (above) and, per case, set-variable +
  * jwt-generate (Authorization) + invoke.
@@ -126,6 +154,8 @@ export function e2eSources(): { file: string; definition: unknown }[] {
         ? definition(a, e2eBasePath(a), [INVOKE])
         : a === "opswitch20"
           ? operationSwitchDefinition(a)
-          : definition(a, e2eBasePath(a), [SET_CLAIMS, { "jwt-generate": jwtGenerateProperties(a) }, INVOKE]),
+          : a === "script15"
+            ? definition(a, e2eBasePath(a), [SET_CLAIMS, { gatewayscript: { version: "2.0.0", source: SCRIPT_15_LINES } }, { "jwt-generate": jwtGenerateProperties("HS256") }, INVOKE])
+            : definition(a, e2eBasePath(a), [SET_CLAIMS, { "jwt-generate": jwtGenerateProperties(a) }, INVOKE]),
   }));
 }
