@@ -42,13 +42,15 @@ export const JWS_ALGORITHMS: Readonly<Record<JwsAlgorithm, JwsAlgorithmSpec>> = 
   EdDSA: { family: "EdDSA", hash: "SHA-512", curve: "Ed25519", minKeySize: 256 },
 };
 
-export type JweKeyAlgorithm = "RSA1_5" | "RSA-OAEP" | "RSA-OAEP-256" | "dir" | "A128KW" | "A192KW" | "A256KW";
+export type JweKeyAlgorithm =
+  | "RSA1_5" | "RSA-OAEP" | "RSA-OAEP-256" | "dir" | "A128KW" | "A192KW" | "A256KW"
+  | "ECDH-ES" | "ECDH-ES+A128KW" | "ECDH-ES+A192KW" | "ECDH-ES+A256KW";
 
 export interface JweKeyAlgorithmSpec {
-  family: "RSA1_5" | "RSA-OAEP" | "dir" | "AES-KW";
+  family: "RSA1_5" | "RSA-OAEP" | "dir" | "AES-KW" | "ECDH-ES";
   /** RSA-OAEP: the OAEP hash. */
   hash?: "SHA-1" | "SHA-256";
-  /** AES-KW: the exact key length in bytes. */
+  /** AES-KW: the exact key length in bytes; ECDH-ES+A*KW: the length of the derived key-wrapping key (absent: direct agreement). */
   keyBytes?: number;
 }
 
@@ -60,6 +62,11 @@ export const JWE_KEY_ALGORITHMS: Readonly<Record<JweKeyAlgorithm, JweKeyAlgorith
   A128KW: { family: "AES-KW", keyBytes: 16 },
   A192KW: { family: "AES-KW", keyBytes: 24 },
   A256KW: { family: "AES-KW", keyBytes: 32 },
+  // RFC 7518 §4.6: key agreement with an ephemeral key (P-256/384/521 or X25519, RFC 8037 §3.2), Concat KDF.
+  "ECDH-ES": { family: "ECDH-ES" },
+  "ECDH-ES+A128KW": { family: "ECDH-ES", keyBytes: 16 },
+  "ECDH-ES+A192KW": { family: "ECDH-ES", keyBytes: 24 },
+  "ECDH-ES+A256KW": { family: "ECDH-ES", keyBytes: 32 },
 };
 
 export type JweContentAlgorithm =

@@ -19,6 +19,7 @@ import {
 import { encodeBase64Url, encodeBase64UrlText } from "../jose/base64url";
 import { webBytes } from "../jose/bytes";
 import { encryptContent } from "./content";
+import { encryptEcdhEs } from "./ecdh-es";
 import { JweError } from "./errors";
 import { MIN_RSA_MODULUS_BYTES, rsaesPkcs1v15Encrypt } from "./rsa-pkcs1v15";
 import type { EncryptionKey, JweHeader, JweTestingOverrides } from "./types";
@@ -76,6 +77,8 @@ export async function encryptPrepared(
   if (key.family !== keySpec.family) {
     throw new JweError(`jwe-alg ${alg} needs a ${keySpec.family} key; this key is for ${key.family}`);
   }
+  // Key agreement: the header gains the ephemeral key, so it is built per token (src/jwe/ecdh-es.ts).
+  if (key.family === "ECDH-ES") return encryptEcdhEs(plaintext, prepared.header, key, testing);
 
   // The CEK: the key itself for dir, else fresh random bytes (drawn together with the IV: one call).
   let cek: Uint8Array;
@@ -142,6 +145,8 @@ function encryptCek(
   rsa15Padding: Uint8Array | undefined,
 ): Promise<Uint8Array> {
   switch (key.family) {
+    case "ECDH-ES":
+      throw new JweError("ECDH-ES is handled by encryptEcdhEs");
     case "dir":
       // §4.5: the encrypted key is the empty octet sequence.
       return Promise.resolve(new Uint8Array(0));

@@ -29,6 +29,14 @@ export type EncryptionKey =
       kid?: string;
     }
   | {
+      family: "ECDH-ES";
+      /** The recipient's public key: ECDH on P-256/384/521, or X25519. No usages (a public agreement key). */
+      key: CryptoKey;
+      crv: "P-256" | "P-384" | "P-521" | "X25519";
+      kid?: string;
+      thumbprint?: string;
+    }
+  | {
       family: "dir";
       /** The content encryption key itself; its length must be the enc's cekBytes. */
       cek: Uint8Array;
@@ -48,6 +56,10 @@ export interface JweTestingOverrides {
   /** The content encryption key (not with `dir`, where the key is the CEK). */
   cek?: Uint8Array;
   iv?: Uint8Array;
+  /** ECDH-ES: the ephemeral key pair (RFC 7518 Appendix C), and the PartyUInfo/PartyVInfo it uses. */
+  ephemeral?: CryptoKeyPair;
+  apu?: Uint8Array;
+  apv?: Uint8Array;
   /** RSA1_5: the PS padding string, k - |CEK| - 3 non-zero bytes. */
   rsa15Padding?: Uint8Array;
 }

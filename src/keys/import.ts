@@ -11,7 +11,7 @@ import { webBytes } from "../jose/bytes";
 import { KeyError } from "./errors";
 import { quotable } from "./jwk";
 import { parseMaterial } from "./material";
-import { jwkThumbprint } from "./thumbprint";
+import { jwkThumbprint, publicThumbprint } from "./thumbprint";
 import type { EncryptionKey, KeyMaterial, ParsedKey, PrivateImport, SigningKey } from "./types";
 
 /** RFC 7518 §4.2/§4.3: RSA key management keys "of size 2048 bits or larger MUST be used". */
@@ -106,6 +106,22 @@ export async function importEncryptionKey(material: KeyMaterial, alg: JweKeyAlgo
       const jwk: JsonWebKey = { kty: "RSA", n: encodeBase64Url(parsed.n), e: encodeBase64Url(parsed.e) };
       const key = await webCrypto(source, alg, () => crypto.subtle.importKey("jwk", jwk, { name: "RSA-OAEP", hash: spec.hash ?? "SHA-1" }, false, ["encrypt"]));
       return Object.freeze({ family: "RSA-OAEP", key, ...kid, thumbprint });
+    }
+    case "ECDH-ES": {
+      // The recipient's public key (a private key or certificate gives its public part): EC on P-256/384/521, or X25519.
+      const thumbprint = await publicThumbprint(parsed);
+      if (parsed.kty === "EC") {
+        if (!parsed.x || !parsed.y) throw new KeyError(`${source} is ${describeKey(parsed)} without its public point; ${alg} needs the uncompressed public key`);
+        const jwk: JsonWebKey = { kty: "EC", crv: parsed.crv, x: encodeBase64Url(parsed.x), y: encodeBase64Url(parsed.y) };
+        const key = await webCrypto(source, alg, () => crypto.subtle.importKey("jwk", jwk, { name: "ECDH", namedCurve: parsed.crv }, false, []));
+        return Object.freeze({ family: "ECDH-ES", key, crv: parsed.crv, ...kid, ...(thumbprint === undefined ? {} : { thumbprint }) });
+      }
+      if (parsed.kty === "OKP" && parsed.crv === "X25519" && parsed.x) {
+        const x = parsed.x;
+        const key = await webCrypto(source, alg, () => crypto.subtle.importKey("raw", webBytes(x), { name: "X25519" }, false, []));
+        return Object.freeze({ family: "ECDH-ES", key, crv: "X25519", ...kid, ...(thumbprint === undefined ? {} : { thumbprint }) });
+      }
+      throw new KeyError(`${source} is ${describeKey(parsed)}; ${alg} needs an EC public key on P-256, P-384 or P-521, or an X25519 public key (PEM, certificate or JWK)`);
     }
     case "AES-KW":
     case "dir": {
