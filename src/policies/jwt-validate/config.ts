@@ -12,6 +12,8 @@ export interface RemoteJwks {
   timeoutMs: number;
   /** Milliseconds a fetched set is used before it is fetched again. */
   maxAgeMs: number;
+  /** Milliseconds after a fetch during which an unknown kid does not fetch again (bounds load on the IdP). */
+  cooldownMs: number;
 }
 
 export interface JwtValidateConfig {
@@ -35,7 +37,7 @@ const KNOWN_PROPERTIES = [
   "title", "description", "version", "jwt", "output-claims", "iss-claim", "aud-claim",
   "jws-crypto", "jws-jwk", "jwe-crypto", "jwe-jwk", "x-edge",
 ] as const;
-const EDGE_PROPERTIES = ["jwks-url", "jwks-timeout", "jwks-max-age"] as const;
+const EDGE_PROPERTIES = ["jwks-url", "jwks-timeout", "jwks-max-age", "jwks-cooldown"] as const;
 
 /**
  * Validates a jwt-validate policy's properties (reporting on `reader`) and returns its
@@ -122,5 +124,6 @@ function readEdge(value: unknown, path: string, reader: ConfigReader): RemoteJwk
   }
   const timeout = reader.number(edge, "jwks-timeout", path, { min: 0.1, max: 30, fallback: 5 });
   const maxAge = reader.number(edge, "jwks-max-age", path, { min: 30, max: 86_400, fallback: 600 });
-  return { url: parsed!.href, timeoutMs: Math.round(timeout * 1000), maxAgeMs: Math.round(maxAge * 1000) };
+  const cooldown = reader.number(edge, "jwks-cooldown", path, { min: 1, max: 600, fallback: 30 });
+  return { url: parsed!.href, timeoutMs: Math.round(timeout * 1000), maxAgeMs: Math.round(maxAge * 1000), cooldownMs: Math.round(cooldown * 1000) };
 }

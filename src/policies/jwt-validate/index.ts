@@ -155,6 +155,7 @@ function detailOf(e: unknown, remote: boolean): string {
     case "ERR_JWKS_INVALID":
       return "the remote JWKS answered with something that is not a JWK Set";
   }
-  if (remote && (e.name === "TypeError" || e.name === "JOSEError")) return `the remote JWKS could not be fetched (${e.name})`;
+  // With a remote JWKS, an uncoded error comes from its fetch (workerd: TypeError or Error; jose: JOSEError for a non-200).
+  if (remote && (typeof code !== "string" || code === "ERR_JOSE_GENERIC")) return `the remote JWKS could not be fetched (${e.name})`;
   return `jwt-validate failed: ${e.name}`;
 }

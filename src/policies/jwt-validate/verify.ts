@@ -98,13 +98,13 @@ function headerOf(token: string): ProtectedHeaderParameters {
 
 /**
  * Keys from an identity provider's JWKS URL, through jose's createRemoteJWKSet: fetched on first
- * use, kept for maxAge, fetched again (at most every 30 s) when a token names an unknown kid; a
+ * use, kept for maxAge, fetched again (at most once per cooldown) when a token names an unknown kid; a
  * fetch that takes longer than the timeout fails with ERR_JWKS_TIMEOUT. One per policy, per isolate.
  */
 export class RemoteKeys {
   private readonly set: ReturnType<typeof createRemoteJWKSet>;
   constructor(readonly config: RemoteJwks) {
-    this.set = createRemoteJWKSet(new URL(config.url), { timeoutDuration: config.timeoutMs, cacheMaxAge: config.maxAgeMs, cooldownDuration: 30_000 });
+    this.set = createRemoteJWKSet(new URL(config.url), { timeoutDuration: config.timeoutMs, cacheMaxAge: config.maxAgeMs, cooldownDuration: config.cooldownMs });
   }
 
   readonly getKey = async (header: ProtectedHeaderParameters, token: Parameters<ReturnType<typeof createRemoteJWKSet>>[1]): Promise<CryptoKey> => {
