@@ -130,6 +130,13 @@ context.reject('ConflictError', 'order ' + context.get('request.parameters.id') 
     `${script(`var apim = require('apim');\napim.error('RateError', 429, 'Too Many Requests', 'slow down');`, "1.0.0")}
 - set-variable: {actions: [{set: message.body, value: never}]}`,
   ),
+  "apim-error-caught.yaml": api(
+    "/apim-error-caught",
+    script(`var apim = require('apim');\napim.error('RateError', 429, 'Too Many Requests', 'slow down');`, "1.0.0"),
+    `- errors: [RateError]
+  execute:
+    - set-variable: {actions: [{set: message.body, value: "caught $(error.name) $(error.status.code) $(error.status.reason): $(error.message)"}]}`,
+  ),
   "throws.yaml": api("/throws", script(`var o = JSON.parse('{bad');`)),
   "late-throw.yaml": api(
     "/late-throw",
@@ -302,6 +309,12 @@ describe("gatewayscript in the worker", () => {
     const res = await worker.fetch("/apim-error");
     expect(res.status).toBe(429);
     expect(await res.json()).toEqual({ httpCode: "429", httpMessage: "Too Many Requests", moreInformation: "slow down" });
+  });
+
+  it("apim.error is caught by a catch naming the error, with its status", async () => {
+    const res = await worker.fetch("/apim-error-caught");
+    expect(res.status).toBe(429);
+    expect(await res.text()).toBe("caught RateError 429 Too Many Requests: slow down");
   });
 
   it("a script that throws is a JavaScriptError; its detail goes to the log, not the client", async () => {
