@@ -36,7 +36,9 @@ const text =
   // API_CODE holds the definitions' own JavaScript, which is not written to satisfy TypeScript.
   "// @ts-nocheck\n" +
   'import type { ApiSource } from "../config/compile-api";\n\n' +
-  `export const API_SOURCES: ApiSource[] = ${JSON.stringify(sources.map(({ file, definition }) => ({ file, definition })), null, 1)};\n\n` +
+  // JSON text read by JSON.parse, not an object literal: in a literal a `__proto__` key would set the object's
+  // prototype instead of being a member, so the worker would run something other than what the build checked.
+  `export const API_SOURCES: ApiSource[] = JSON.parse(${JSON.stringify(JSON.stringify(sources.map(({ file, definition }) => ({ file, definition }))))});\n\n` +
   code.moduleText();
 // Write only on change, so wrangler's watcher does not rebuild in a loop.
 const previous = await readFile(outFile, "utf8").catch(() => "");

@@ -20,6 +20,22 @@ export function routeFor(apis: readonly CompiledApi[], path: string): { api: Com
 }
 
 /**
+ * A path segment `..;x` or `.;x` (percent-encoded dots too): URL parsing leaves it alone, but servlet containers
+ * (Tomcat, Jetty) drop the `;…` part and then treat it as `..`, so it would walk out of the path the API exposes.
+ * Decision (docs/security-decisions in SECURITY.md): refuse the request with 400, before routing.
+ */
+export function hasDotSegmentWithParameters(pathname: string): boolean {
+  return pathname.split("/").some((segment) => /^\.{1,2};/.test(segment.replace(/%2e/gi, ".")));
+}
+
+function ownStream(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  // A client that goes away mid-body ends the response early; there is nobody left to tell.
+  body.pipeTo(writable).catch(() => undefined);
+  return readable;
+}
+
+/**
  * The worker: routes each request by base path and runs that API's assembly.
  * `apis` are compiled once (at module load), never per request.
  */
@@ -33,6 +49,7 @@ export function createGateway(apis: readonly CompiledApi[]): Hono<{ Bindings: Bi
 
   app.all("*", async (c) => {
     const url = new URL(c.req.url);
+    if (hasDotSegmentWithParameters(url.pathname)) return apicErrorResponse(400, "Bad Request", "Invalid request path");
     const route = routeFor(ordered, url.pathname);
     if (!route) return notFoundResponse();
     const ctx = new Context(c.req.raw, route.api, c.env ?? {}, route.rest, url);
@@ -52,6 +69,10 @@ export function createGateway(apis: readonly CompiledApi[]): Hono<{ Bindings: Bi
       if (e instanceof PolicyError) return apicErrorResponse(e.status, e.reason, e.publicMessage);
       throw e;
     }
+    // No invoke took the client's body: it becomes the response body. It is piped through a stream of our own, so
+    // the response owns it; a host that drains unread request bodies after the handler (wrangler dev does) would
+    // otherwise empty it under the response ("Body has already been used").
+    if (ctx.message.body !== null && ctx.message.body === c.req.raw.body) ctx.message.body = ownStream(ctx.message.body);
     return messageToResponse(ctx.message);
   });
 

@@ -93,8 +93,12 @@ export class Context implements VariableReader {
     switch (head) {
       case "request":
         return this.requestVariable(rest);
-      case "message":
-        return this.messageVariable(rest);
+      case "message": {
+        // `message.foo` that is not a message field is an ordinary variable a policy may have set.
+        const value = this.messageVariable(rest);
+        if (value !== undefined || rest.startsWith("headers.")) return value;
+        break;
+      }
       case "api":
         return this.apiVariable(rest);
       case "client":

@@ -27,6 +27,23 @@ export function parseTemplate(source: string): Template {
   return { source, literals, names };
 }
 
+/**
+ * What is wrong with the `$(` references of `source`, with the fix, or undefined when they are well formed.
+ * The build calls this wherever it parses a template, so a typo such as `$(target-url` fails there instead of
+ * resolving to something else at run time.
+ */
+export function templateProblem(source: string): string | undefined {
+  for (let at = source.indexOf("$("); at >= 0; at = source.indexOf("$(", at + 2)) {
+    const close = source.indexOf(")", at + 2);
+    const open = source.indexOf("(", at + 2);
+    const shown = JSON.stringify(source.slice(at, Math.min(source.length, at + 30)));
+    if (close < 0) return `unterminated reference at ${shown}: write $(NAME), closing it with ')'`;
+    if (open >= 0 && open < close) return `a reference cannot contain '(' at ${shown}: write $(NAME), one variable name between '$(' and ')'`;
+    if (source.slice(at + 2, close).trim() === "") return `empty reference '$()': write $(NAME) with a variable name`;
+  }
+  return undefined;
+}
+
 /** True when the template is exactly one reference, e.g. `$(jws.jwk)`: its raw value can be kept. */
 export function isSingleReference(t: Template): boolean {
   return t.names.length === 1 && t.literals[0] === "" && t.literals[1] === "";

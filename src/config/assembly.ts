@@ -3,6 +3,8 @@ import type { ApiScope, Policy } from "../policies/policy";
 import { POLICY_COMPILERS } from "../policies/registry";
 import { child } from "./problems";
 import { describe, type ConfigReader } from "./reader";
+import { ASSEMBLY_KEYS, ASSEMBLY_UNSUPPORTED, CATCH_ENTRY_KEYS } from "./ibm-keys";
+import type { CatchNames } from "./strict";
 
 /**
  * Compiles a list of policies — the top level's `execute`, a catch's, or a branch of a container
@@ -23,6 +25,7 @@ export function compileSteps(value: unknown, path: string, reader: ConfigReader,
       return;
     }
     const kind = keys[0] as string;
+    scope.policyKinds?.add(kind);
     const compiler = Object.hasOwn(POLICY_COMPILERS, kind) ? POLICY_COMPILERS[kind] : undefined;
     if (!compiler) {
       reader.report(child(at, kind), `unknown policy '${kind}'; supported: ${Object.keys(POLICY_COMPILERS).join(", ")}`);
@@ -37,7 +40,16 @@ export function compileSteps(value: unknown, path: string, reader: ConfigReader,
 }
 
 /** An assembly: `execute` and its `catch` entries. */
-export function compileAssembly(assembly: Record<string, unknown>, path: string, reader: ConfigReader, scope: ApiScope): CompiledAssembly | undefined {
+export function compileAssembly(
+  assembly: Record<string, unknown>,
+  path: string,
+  reader: ConfigReader,
+  scope: ApiScope,
+  catchNames: CatchNames[] = [],
+): CompiledAssembly | undefined {
+  for (const [key, why] of Object.entries(ASSEMBLY_UNSUPPORTED)) if (Object.hasOwn(assembly, key)) reader.report(child(path, key), why);
+  const rest = Object.fromEntries(Object.entries(assembly).filter(([k]) => !Object.hasOwn(ASSEMBLY_UNSUPPORTED, k)));
+  reader.keys(rest, path, ASSEMBLY_KEYS);
   const execute = compileSteps(assembly.execute ?? [], child(path, "execute"), reader, scope);
   const catches: CatchClause[] = [];
   if (assembly.catch !== undefined) {
@@ -46,7 +58,9 @@ export function compileAssembly(assembly: Record<string, unknown>, path: string,
       const at = child(child(path, "catch"), i);
       const entry = reader.object(raw, at, "a catch entry ({errors: [...], execute: [...]} or {default: [...]})");
       if (!entry) return;
+      reader.keys(entry, at, CATCH_ENTRY_KEYS);
       if (entry.default !== undefined) {
+        if (entry.errors !== undefined || entry.execute !== undefined) reader.report(at, "a catch entry is either {errors: [...], execute: [...]} or {default: [...]}, not both");
         const steps = compileSteps(entry.default, child(at, "default"), reader, scope);
         if (steps) catches.push({ errors: "default", execute: steps });
         return;
@@ -58,6 +72,7 @@ export function compileAssembly(assembly: Record<string, unknown>, path: string,
         return false;
       }) as string[];
       const steps = compileSteps(entry.execute ?? [], child(at, "execute"), reader, scope);
+      catchNames.push({ path: child(at, "errors"), names: names.map((n) => ({ name: n, index: (errors ?? []).indexOf(n) })) });
       if (errors && steps) catches.push({ errors: new Set(names), execute: steps });
     });
   }

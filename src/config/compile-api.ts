@@ -6,6 +6,8 @@ import { readApiProperties } from "./catalogs";
 import { noCode, type CodeHost } from "./code";
 import { child, DefinitionError, formatProblem, type Problem } from "./problems";
 import { ConfigReader, describe } from "./reader";
+import { IBM_CONFIGURATION_KEYS } from "./ibm-keys";
+import { checkCatchNames, checkTopLevel, type CatchNames } from "./strict";
 import { OperationTable } from "../routing/operations";
 import { compileSecurity } from "../security/compile";
 
@@ -43,6 +45,8 @@ export function compileApis(sources: readonly ApiSource[], code: CodeHost = noCo
       operations: OperationTable.read(undefined, reader),
       gateway: "datapower-gateway",
       compileSteps: (value, path, r) => compileSteps(value, path, r, scope),
+      raisedNames: new Set(),
+      policyKinds: new Set(),
     };
     const api = compileApi(source.definition, reader, scope);
     warnStringBuiltPrivateClaims(source.definition, reader);
@@ -71,6 +75,7 @@ function compileApi(definition: unknown, reader: ConfigReader, scope: ApiScope):
   const doc = reader.object(definition, "", "an OpenAPI document (an object at the top level)");
   if (!doc) return undefined;
   const before = reader.problems.length;
+  checkTopLevel(doc, reader);
 
   const basePath = readBasePath(doc, reader);
   const info = reader.object(doc.info ?? {}, "info") ?? {};
@@ -81,6 +86,7 @@ function compileApi(definition: unknown, reader: ConfigReader, scope: ApiScope):
 
   const ibm = reader.object(doc["x-ibm-configuration"], "x-ibm-configuration", "the x-ibm-configuration object");
   if (!ibm) return undefined;
+  reader.keys(ibm, "x-ibm-configuration", IBM_CONFIGURATION_KEYS);
   const properties = readApiProperties(ibm, reader);
   const cors = readCors(ibm, reader);
   const operations = OperationTable.read(doc.paths, reader);
@@ -89,7 +95,9 @@ function compileApi(definition: unknown, reader: ConfigReader, scope: ApiScope):
   scope.gateway = reader.oneOf(ibm, "gateway", "x-ibm-configuration", GATEWAY_TYPES) ?? "datapower-gateway";
   const assemblyPath = "x-ibm-configuration.assembly";
   const assemblyObj = reader.object(ibm.assembly, assemblyPath, "an assembly ({execute: [...]})");
-  const assembly = assemblyObj ? compileAssembly(assemblyObj, assemblyPath, reader, scope) : undefined;
+  const catchNames: CatchNames[] = [];
+  const assembly = assemblyObj ? compileAssembly(assemblyObj, assemblyPath, reader, scope, catchNames) : undefined;
+  checkCatchNames(catchNames, scope, reader);
 
   if (reader.problems.length > before || !assembly || basePath === undefined) return undefined;
   return { file: reader.file, name, version, title, basePath, properties, operations, assembly, security, cors };

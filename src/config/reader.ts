@@ -1,4 +1,5 @@
 import { child, closest, type Problem } from "./problems";
+import { parseTemplate, templateProblem, type Template } from "../assembly/template";
 
 /** What `keys()` accepts in an object besides the keys it implements. */
 export interface KeySpec {
@@ -65,6 +66,23 @@ export class ConfigReader {
       this.report(child(path, key), `unknown property '${key}'${hint}`);
     }
     return ok;
+  }
+
+  /** A string property holding a `$(…)` template, parsed once; a malformed reference is a problem with the fix. */
+  template(obj: Record<string, unknown>, key: string, path: string, opts: { required?: boolean; fallback?: string } = {}): Template | undefined {
+    const text = this.string(obj, key, path, opts);
+    if (text === undefined) return undefined;
+    return this.parseTemplate(text, child(path, key));
+  }
+
+  /** Parses template text found at `at`, reporting a malformed `$(` reference there. */
+  parseTemplate(text: string, at: string): Template | undefined {
+    const problem = templateProblem(text);
+    if (problem) {
+      this.report(at, problem);
+      return undefined;
+    }
+    return parseTemplate(text);
   }
 
   object(value: unknown, path: string, what = "an object"): Record<string, unknown> | undefined {

@@ -29,6 +29,10 @@ export interface ApiScope {
   gateway: GatewayType;
   /** Compiles a container's branch (a list of policies) exactly like the top level: see src/config/assembly.ts. */
   compileSteps(value: unknown, path: string, reader: ConfigReader): Policy[] | undefined;
+  /** Error names `throw` policies of this API raise (filled while compiling; a catch may name them). */
+  raisedNames?: Set<string>;
+  /** Policy kinds this API uses, at any depth (filled while compiling). */
+  policyKinds?: Set<string>;
 }
 
 export const GATEWAY_TYPES = ["datapower-api-gateway", "datapower-gateway", "micro-gateway"] as const;

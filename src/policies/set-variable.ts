@@ -1,7 +1,8 @@
 import type { Context } from "../assembly/context";
 import { runtimeError } from "../assembly/errors";
-import { isSingleReference, parseTemplate, renderTemplate, type Template } from "../assembly/template";
+import { isSingleReference, renderTemplate, type Template } from "../assembly/template";
 import { child } from "../config/problems";
+import { readOnlyProblem } from "../assembly/writable";
 import type { PolicyCompiler } from "./policy";
 import { titleOf } from "./policy";
 
@@ -46,6 +47,7 @@ function coerce(value: unknown, action: Action): unknown {
 /** `set-variable`: `actions: [{set|add|clear: NAME, value, type}]`, applied in order. */
 export const compileSetVariable: PolicyCompiler = (config, path, reader) => {
   const before = reader.problems.length;
+  reader.keys(config, path, { known: ["actions"], inert: { title: "", description: "", version: "" } });
   const list = reader.array(config.actions, child(path, "actions"), "a list of actions");
   if (!list) return undefined;
   const actions: Action[] = [];
@@ -53,6 +55,7 @@ export const compileSetVariable: PolicyCompiler = (config, path, reader) => {
     const at = child(child(path, "actions"), i);
     const obj = reader.object(raw, at, "an action ({set|add|clear: NAME, value: …})");
     if (!obj) return;
+    reader.keys(obj, at, { known: ["set", "add", "clear", "value", "type"] });
     const modes = (["set", "add", "clear"] as const).filter((m) => obj[m] !== undefined);
     if (modes.length !== 1) {
       reader.report(at, modes.length === 0 ? "expected one of set, add or clear" : `expected only one of set, add or clear, found ${modes.join(" and ")}`);
@@ -62,13 +65,22 @@ export const compileSetVariable: PolicyCompiler = (config, path, reader) => {
     const name = reader.string(obj, mode, at, { required: true });
     const type = reader.oneOf(obj, "type", at, TYPES) ?? "any";
     if (name === undefined) return;
+    const readOnly = readOnlyProblem(name, mode);
+    if (readOnly) {
+      reader.report(child(at, mode), readOnly);
+      return;
+    }
     let value: Action["value"];
     if (mode !== "clear") {
       if (obj.value === undefined) {
         reader.report(child(at, "value"), `is required with ${mode}`);
         return;
       }
-      value = typeof obj.value === "string" ? { template: parseTemplate(obj.value) } : { literal: obj.value };
+      if (typeof obj.value === "string") {
+        const template = reader.parseTemplate(obj.value, child(at, "value"));
+        if (!template) return;
+        value = { template };
+      } else value = { literal: obj.value };
     }
     actions.push({ mode, name, type, value });
   });

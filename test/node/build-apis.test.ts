@@ -44,7 +44,7 @@ describe("build step (scripts/build-apis.ts)", () => {
     const r = await build({ "orders.yaml": valid("/orders"), "j.json": json });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("2 APIs bundled");
-    expect(r.out).toContain('"file": "apis/orders.yaml"');
+    expect(r.out).toContain('\\"file\\":\\"apis/orders.yaml\\"');
   });
 
   it("fails on a YAML syntax error, naming file, line and column", async () => {

@@ -10,6 +10,7 @@ import { child } from "../../config/problems";
 import { describe, type ConfigReader } from "../../config/reader";
 import { ownedClaims } from "./claims";
 import { readEdgeConfig, type EdgeConfig } from "./edge-config";
+import { readOnlyProblem } from "../../assembly/writable";
 
 /** Where a key comes from: a named crypto object (secret, var or KV) or a variable holding a JWK. */
 export type KeySource = { kind: "crypto"; name: string } | { kind: "jwk"; variable: string };
@@ -69,6 +70,8 @@ export function readJwtGenerateConfig(config: Record<string, unknown>, path: str
   const title = typeof config.title === "string" && config.title.trim() !== "" ? config.title : "jwt-generate";
   reader.string(config, "description", path);
   const jwtVariable = variable("jwt");
+  const jwtReadOnly = jwtVariable === undefined ? undefined : readOnlyProblem(jwtVariable);
+  if (jwtReadOnly) reader.report(child(path, "jwt"), jwtReadOnly);
   const jti = reader.boolean(config, "jti-claim", path, false);
   const issVariable = variable("iss-claim", { fallback: "iss.claim" }) ?? "iss.claim";
   const subVariable = variable("sub-claim");

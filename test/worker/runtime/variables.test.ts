@@ -73,10 +73,10 @@ describe("runtime variables", () => {
         - set: who
           value: world
         - set: message.body
-          value: 'a $(who) b $(who)$(who) c $ (who) $(who'`,
+          value: 'a $(who) b $(who)$(who) c $ (who) $who'`,
       ),
     });
-    expect(await (await gw.fetch("/t")).text()).toBe("a world b worldworld c $ (who) $(who");
+    expect(await (await gw.fetch("/t")).text()).toBe("a world b worldworld c $ (who) $who");
   });
 
   it("message.body set by a policy is readable back", async () => {

@@ -1,0 +1,38 @@
+/**
+ * edge-jwt: the project's command line.
+ *
+ *   edge-jwt check [DIR|FILE…]                 validate definitions as the build does (exit 1 on a problem)
+ *   edge-jwt mint --api FILE --key FILE [--jwe-key FILE] [--header k:v]… [--var NAME=VALUE]…
+ *                                              run the definition's policies up to its first jwt-generate, locally,
+ *                                              and print the token and its decoded parts
+ */
+import { runCheck } from "./cli/check";
+import { runMint } from "./cli/mint";
+
+const USAGE = `usage:
+  edge-jwt check [DIR|FILE…]        validate API definitions (default: apis/)
+  edge-jwt mint --api FILE --key FILE [--jwe-key FILE] [--header NAME:VALUE]… [--var NAME=VALUE]…
+                                    mint a token with the definition's jwt-generate and print it, decoded
+  edge-jwt keygen, edge-jwt jwks    see scripts/keygen.ts (not wired yet)`;
+
+const [command, ...args] = process.argv.slice(2);
+let code: number;
+switch (command) {
+  case "check":
+    code = await runCheck(args);
+    break;
+  case "mint":
+    code = await runMint(args);
+    break;
+  case undefined:
+  case "help":
+  case "--help":
+  case "-h":
+    console.log(USAGE);
+    code = command === undefined ? 2 : 0;
+    break;
+  default:
+    console.error(`edge-jwt: unknown command '${command}'\n${USAGE}`);
+    code = 2;
+}
+process.exit(code);
