@@ -47,7 +47,8 @@ function coerce(value: unknown, action: Action): unknown {
 /** `set-variable`: `actions: [{set|add|clear: NAME, value, type}]`, applied in order. */
 export const compileSetVariable: PolicyCompiler = (config, path, reader) => {
   const before = reader.problems.length;
-  reader.keys(config, path, { known: ["actions"], inert: { title: "", description: "", version: "" } });
+  // A misspelt key explains what follows (e.g. `actoins` → no actions): report it alone.
+  if (!reader.keys(config, path, { known: ["actions"], inert: { title: "", description: "", version: "" } })) return undefined;
   const list = reader.array(config.actions, child(path, "actions"), "a list of actions");
   if (!list) return undefined;
   const actions: Action[] = [];
@@ -55,7 +56,7 @@ export const compileSetVariable: PolicyCompiler = (config, path, reader) => {
     const at = child(child(path, "actions"), i);
     const obj = reader.object(raw, at, "an action ({set|add|clear: NAME, value: …})");
     if (!obj) return;
-    reader.keys(obj, at, { known: ["set", "add", "clear", "value", "type"] });
+    if (!reader.keys(obj, at, { known: ["set", "add", "clear", "value", "type"] })) return;
     const modes = (["set", "add", "clear"] as const).filter((m) => obj[m] !== undefined);
     if (modes.length !== 1) {
       reader.report(at, modes.length === 0 ? "expected one of set, add or clear" : `expected only one of set, add or clear, found ${modes.join(" and ")}`);

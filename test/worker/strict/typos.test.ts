@@ -88,16 +88,22 @@ x-ibm-configuraton:
   });
 
   it("set-variable: a misspelled action key and policy key", () => {
-    const { problems } = build(`${HEAD}x-ibm-configuration:
+    const policy = build(`${HEAD}x-ibm-configuration:
   assembly:
     execute:
       - set-variable:
           titel: x
+          actions: []
+`);
+    expect(policy.problems).toEqual(["apis/a.yaml:8: x-ibm-configuration.assembly.execute[0].set-variable.titel: unknown property 'titel'; did you mean 'title'?"]);
+    const action = build(`${HEAD}x-ibm-configuration:
+  assembly:
+    execute:
+      - set-variable:
           actions:
             - {set: a, valeu: b}
 `);
-    expect(problems).toContain("apis/a.yaml:8: x-ibm-configuration.assembly.execute[0].set-variable.titel: unknown property 'titel'; did you mean 'title'?");
-    expect(problems).toContain("apis/a.yaml:10: x-ibm-configuration.assembly.execute[0].set-variable.actions[0].valeu: unknown property 'valeu'; did you mean 'value'?");
+    expect(action.problems).toEqual(["apis/a.yaml:9: x-ibm-configuration.assembly.execute[0].set-variable.actions[0].valeu: unknown property 'valeu'; did you mean 'value'?"]);
   });
 
   it("set-variable: writing a read-only variable fails the build, not every request", () => {
