@@ -21,6 +21,17 @@ export interface Message {
   isRequest: boolean;
   /** Header names set by `set-variable`, returned to the client when there was no invoke. */
   setHeaders: Set<string>;
+  /**
+   * The body as data (after `parse`, or an object set as `message.body`): valid only while `body` is still the
+   * text it was made from, so any policy that replaces the body makes it stale without knowing about it.
+   */
+  data?: { of: string; value: unknown };
+}
+
+/** The message's body as data, when it has a current one (see Message.data). */
+export function bodyData(message: Message): unknown {
+  const data = message.data;
+  return data !== undefined && data.of === message.body ? data.value : undefined;
 }
 
 export type Bindings = Record<string, unknown>;
@@ -144,10 +155,12 @@ export class Context implements VariableReader {
 
   private messageVariable(rest: string): unknown {
     if (rest.startsWith("headers.")) return headerOf(this.message.headers, rest.slice(8));
+    // `message.body.order.id`: a member of a body that `parse` made data.
+    if (rest.startsWith("body.")) return memberOf(bodyData(this.message), rest.slice(5));
     switch (rest) {
       case "body":
         // A stream is not read into memory to answer a template: only a body a policy set is visible.
-        return typeof this.message.body === "string" ? this.message.body : undefined;
+        return bodyData(this.message) ?? (typeof this.message.body === "string" ? this.message.body : undefined);
       case "status.code":
         return this.message.status;
       case "status.reason":
@@ -230,9 +243,13 @@ export class Context implements VariableReader {
       return;
     }
     switch (name) {
-      case "message.body":
-        this.message.body = stringify(value);
+      case "message.body": {
+        const text = stringify(value);
+        this.message.body = text;
+        // An object set as the body stays data (`message.body.a` reads it), as after `parse`.
+        this.message.data = value !== null && typeof value === "object" ? { of: text, value } : undefined;
         return;
+      }
       case "message.status.code": {
         const code = typeof value === "string" ? Number(value.trim()) : value;
         if (typeof code !== "number" || !Number.isInteger(code) || code < 200 || code > 599) {

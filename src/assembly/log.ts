@@ -9,3 +9,8 @@ export function logError(fields: { api: string; policy: string; error: string; m
 export function logWarning(fields: { api?: string; message: string }): void {
   console.warn(JSON.stringify({ level: "warn", ...fields }));
 }
+
+/** `activity-log`: one line per request; the caller passes names only (no headers, query or payload). */
+export function logActivity(fields: { api: string; verb: string; path: string; operation: string }): void {
+  console.log(JSON.stringify({ level: "info", event: "activity", ...fields }));
+}

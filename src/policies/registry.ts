@@ -1,8 +1,10 @@
+import { compileActivityLog, compileEdgeNoOp } from "./activity-log";
 import { compileOperationSwitch } from "./containers/operation-switch";
 import { compileGatewayScript } from "./gatewayscript";
 import { compileInvoke } from "./invoke";
 import { compileJwtGenerate } from "./jwt-generate";
 import { compileJwtValidate } from "./jwt-validate";
+import { compileParse } from "./parse";
 import type { PolicyCompiler } from "./policy";
 import { compileSetVariable } from "./set-variable";
 import { compileThrow } from "./throw";
@@ -14,6 +16,9 @@ export const POLICY_COMPILERS: Readonly<Record<string, PolicyCompiler>> = {
   throw: compileThrow,
   "jwt-generate": compileJwtGenerate,
   "operation-switch": compileOperationSwitch,
+  parse: compileParse,
+  "activity-log": compileActivityLog,
+  log: compileEdgeNoOp("log", ["mode", "log-level"], "it gathers and sends API Connect analytics data; the worker logs one JSON line per error (wrangler tail)"),
   gatewayscript: compileGatewayScript,
   "jwt-validate": compileJwtValidate,
 };
