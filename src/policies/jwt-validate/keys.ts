@@ -92,7 +92,18 @@ export class KeySet {
   /** The key that decrypts a JWE made with `alg` and `enc`: a CryptoKey, or the CEK bytes for `dir`. */
   async forDecryption(alg: JweKeyAlgorithm, enc: JweContentAlgorithm, kid: string | undefined): Promise<CryptoKey | Uint8Array> {
     const spec = JWE_KEY_ALGORITHMS[alg];
-    const fits = (p: ParsedKey) => (spec.family === "RSA-OAEP" ? p.kty === "RSA" : p.kty === "oct");
+    const fits = (p: ParsedKey): boolean => {
+      switch (spec.family) {
+        case "RSA-OAEP":
+        case "RSA1_5":
+          return p.kty === "RSA";
+        case "ECDH-ES":
+          return p.kty === "EC" || (p.kty === "OKP" && p.crv === "X25519");
+        case "dir":
+        case "AES-KW":
+          return p.kty === "oct";
+      }
+    };
     const chosen = this.select(alg, kid, "enc", fits);
     const id = `${alg}/${enc}`;
     const cached = chosen.imported.get(id);
@@ -179,7 +190,17 @@ async function importDecryptKey(p: ParsedKey, alg: JweKeyAlgorithm, enc: JweCont
         : crypto.subtle.importKey("jwk", priv.data, params, false, ["decrypt"]),
     );
   }
-  if (p.kty !== "oct") throw new KeyError(`${source} is ${keyKind(p)}; ${alg} needs a symmetric key`);
+  if (p.kty === "EC" || p.kty === "OKP") {
+    // ECDH-ES (RFC 7518 §4.6): the recipient's private key derives the agreement with the token's epk.
+    if (!p.private) throw new KeyError(`${source} is ${keyKind(p)} without its private key; decrypting ${alg} needs the private key`);
+    const params = p.kty === "EC" ? { name: "ECDH", namedCurve: p.crv } : { name: "X25519" };
+    const priv = p.private;
+    return webCrypto(source, alg, () =>
+      priv.format === "pkcs8"
+        ? crypto.subtle.importKey("pkcs8", webBytes(priv.data), params, false, ["deriveBits"])
+        : crypto.subtle.importKey("jwk", priv.data, params, false, ["deriveBits"]),
+    );
+  }
   const needed = spec.family === "dir" ? JWE_CONTENT_ALGORITHMS[enc].cekBytes : (spec.keyBytes ?? 0);
   if (p.form === "text") throw new KeyError(`${source} is a text secret; ${alg} needs a ${needed}-byte key as a JWK of kty 'oct' or 0x-hex`);
   if (p.bytes.length !== needed) throw new KeyError(`${source} is a ${p.bytes.length}-byte key; ${alg === "dir" ? `dir with ${enc}` : alg} needs exactly ${needed} bytes`);

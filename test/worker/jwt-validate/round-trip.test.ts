@@ -8,7 +8,7 @@ import { api, captureLogs, gatewayFor } from "../gateway-helpers";
 import { keyPairFor, toPem } from "../jwt-generate/helpers";
 
 const JWS_ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
-const KEY_ALGS = ["RSA-OAEP", "RSA-OAEP-256", "dir", "A128KW", "A192KW", "A256KW"];
+const KEY_ALGS = ["RSA-OAEP", "RSA-OAEP-256", "dir", "A128KW", "A192KW", "A256KW", "ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A192KW", "ECDH-ES+A256KW"];
 const ENCS = ["A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512", "A128GCM", "A192GCM", "A256GCM"];
 const CEK_BYTES: Record<string, number> = { "A128CBC-HS256": 32, "A192CBC-HS384": 48, "A256CBC-HS512": 64, A128GCM: 16, A192GCM: 24, A256GCM: 32 };
 const KW_BYTES: Record<string, number> = { A128KW: 16, A192KW: 24, A256KW: 32 };
@@ -55,7 +55,26 @@ async function signingKeys(alg: string): Promise<{ sign: string; verify: string 
 }
 
 let rsaOaep: Promise<{ publicPem: string; privatePem: string }> | undefined;
+const agreementPairs = new Map<string, Promise<{ encrypt: string; decrypt: string }>>();
+/** An ECDH recipient pair (P-384, or X25519) as PEM: the public half for jwt-generate, the private for jwt-validate. */
+function agreementKeys(curve: "P-384" | "X25519"): Promise<{ encrypt: string; decrypt: string }> {
+  let p = agreementPairs.get(curve);
+  if (!p) {
+    p = (async () => {
+      const params = curve === "X25519" ? { name: "X25519" } : { name: "ECDH", namedCurve: curve };
+      const pair = (await crypto.subtle.generateKey(params, true, ["deriveBits"])) as CryptoKeyPair;
+      return {
+        encrypt: toPem("PUBLIC KEY", (await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer),
+        decrypt: toPem("PRIVATE KEY", (await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer),
+      };
+    })();
+    agreementPairs.set(curve, p);
+  }
+  return p;
+}
+
 function encryptionKeys(alg: string, enc: string): Promise<{ encrypt: string; decrypt: string }> {
+  if (alg.startsWith("ECDH-ES")) return agreementKeys("P-384");
   if (alg.startsWith("RSA")) {
     rsaOaep ??= (async () => {
       const pair = (await crypto.subtle.generateKey({ name: "RSA-OAEP", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["encrypt", "decrypt"])) as CryptoKeyPair;
@@ -104,6 +123,17 @@ describe("jwt-generate → jwt-validate", () => {
       }
     });
   }
+
+  it("ECDH-ES+A256KW to an X25519 recipient, nested with EdDSA inside", async () => {
+    const k = await agreementKeys("X25519");
+    const signer = await signingKeys("EdDSA");
+    const gw = roundTrip(
+      `jws-alg: EdDSA\njws-crypto: SIGN\njwe-alg: ECDH-ES+A256KW\njwe-enc: A256GCM\njwe-crypto: ENC`,
+      `jws-crypto: VERIFY\njwe-crypto: DEC`,
+      { ENC: k.encrypt, DEC: k.decrypt, SIGN: signer.sign, VERIFY: signer.verify },
+    );
+    await expectClaims(await gw.fetch("/rt/x", { headers: { "x-user": "x25519" } }), "x25519");
+  });
 
   it("RSA1_5 tokens from jwt-generate are refused by jwt-validate with the reason", async () => {
     const k = await encryptionKeys("RSA-OAEP", "A128GCM");
