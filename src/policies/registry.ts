@@ -1,6 +1,7 @@
 import { compileActivityLog, compileEdgeNoOp } from "./activity-log";
 import { compileOperationSwitch } from "./containers/operation-switch";
 import { compileGatewayScript } from "./gatewayscript";
+import { compileIf, compileSwitch } from "./containers/switch";
 import { compileInvoke } from "./invoke";
 import { compileJwtGenerate } from "./jwt-generate";
 import { compileJwtValidate } from "./jwt-validate";
@@ -21,4 +22,6 @@ export const POLICY_COMPILERS: Readonly<Record<string, PolicyCompiler>> = {
   log: compileEdgeNoOp("log", ["mode", "log-level"], "it gathers and sends API Connect analytics data; the worker logs one JSON line per error (wrangler tail)"),
   gatewayscript: compileGatewayScript,
   "jwt-validate": compileJwtValidate,
+  switch: compileSwitch,
+  if: compileIf,
 };

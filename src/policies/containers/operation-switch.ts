@@ -30,7 +30,7 @@ export const compileOperationSwitch: PolicyCompiler = (config, path, reader, sco
     if (!execute) valid = false;
     operations.forEach((ref, i) => {
       const refAt = child(child(at, "operations"), i);
-      const operation = resolve(ref, refAt, reader, scope.operations);
+      const operation = resolveOperation(ref, refAt, reader, scope.operations);
       if (!operation) {
         valid = false;
         return;
@@ -57,10 +57,10 @@ export const compileOperationSwitch: PolicyCompiler = (config, path, reader, sco
 };
 
 /** An operationId, or `{verb, path}`, as the operation it names in `paths`; reports what does not exist. */
-function resolve(ref: unknown, at: string, reader: ConfigReader, table: OperationTable): Operation | undefined {
+export function resolveOperation(ref: unknown, at: string, reader: ConfigReader, table: OperationTable): Operation | undefined {
   const all = table.operations;
   if (all.length === 0) {
-    reader.report(at, "operation-switch selects operations, but the definition declares none under 'paths'");
+    reader.report(at, "this case selects operations, but the definition declares none under 'paths'");
     return undefined;
   }
   if (typeof ref === "string") {

@@ -162,7 +162,7 @@ x-ibm-configuration:
 `;
     expect(problems(noPaths)).toEqual([
       "bad.yaml: x-ibm-configuration.assembly.execute[0].operation-switch.otherwise: 'otherwise' is given twice (also at x-ibm-configuration.assembly.execute[0].operation-switch.case[1].otherwise)",
-      "bad.yaml: x-ibm-configuration.assembly.execute[0].operation-switch.case[0].operations[0]: operation-switch selects operations, but the definition declares none under 'paths'",
+      "bad.yaml: x-ibm-configuration.assembly.execute[0].operation-switch.case[0].operations[0]: this case selects operations, but the definition declares none under 'paths'",
     ]);
   });
 });

@@ -1,0 +1,62 @@
+import type { Context } from "../assembly/context";
+
+/**
+ * The value a condition sees for a context variable by its dotted name. Like `ctx.get`, with what a
+ * condition language navigates into: `message.body` as data (JSON parsed), and header and parameter
+ * collections as objects.
+ */
+export function conditionValue(ctx: Context, name: string, body: unknown): unknown {
+  switch (name) {
+    case "message.body":
+      return body;
+    case "request.headers":
+      return headerObject(ctx.request.headers);
+    case "message.headers":
+      return headerObject(ctx.message.headers);
+    case "request.parameters": {
+      const params: Record<string, string> = {};
+      for (const [k, v] of ctx.url.searchParams) if (!Object.hasOwn(params, k)) define(params, k, v);
+      for (const [k, v] of Object.entries(ctx.pathParams ?? {})) define(params, k, v);
+      return params;
+    }
+    case "message.status":
+      return { code: ctx.message.status, reason: ctx.message.reason };
+    case "api.operation":
+      return ctx.operation ? { path: ctx.operation.path, id: ctx.operation.id, verb: ctx.operation.verb } : undefined;
+  }
+  return ctx.get(name);
+}
+
+/**
+ * `message.body` as data: a body a policy set (text, or data another policy parsed) or, when a condition
+ * reads it, the stream read once into text — the message keeps that text, so it is still sent on. JSON
+ * text becomes data (a JSON condition on `message.body.x` works as on API Connect); other text stays text.
+ */
+export async function messageBodyData(ctx: Context): Promise<unknown> {
+  const message = ctx.message;
+  let body: unknown = message.body;
+  if (body instanceof ReadableStream) {
+    const text = await new Response(body).text();
+    message.body = text;
+    body = text;
+  }
+  if (typeof body !== "string") return body ?? undefined;
+  const first = body.trimStart()[0];
+  if (first !== "{" && first !== "[" && first !== '"') return body;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
+  }
+}
+
+function headerObject(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of headers) define(out, k, v);
+  return out;
+}
+
+/** An own property, even for a name such as `__proto__` (request data chooses these names). */
+export function define(obj: object, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
