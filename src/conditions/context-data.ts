@@ -15,7 +15,9 @@ export function conditionValue(ctx: Context, name: string, body: unknown): unkno
       return headerObject(ctx.message.headers);
     case "request.parameters": {
       const params: Record<string, string> = {};
-      for (const [k, v] of ctx.url.searchParams) if (!Object.hasOwn(params, k)) define(params, k, v);
+      ctx.url.searchParams.forEach((v, k) => {
+        if (!Object.hasOwn(params, k)) define(params, k, v);
+      });
       for (const [k, v] of Object.entries(ctx.pathParams ?? {})) define(params, k, v);
       return params;
     }
@@ -52,7 +54,7 @@ export async function messageBodyData(ctx: Context): Promise<unknown> {
 
 function headerObject(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of headers) define(out, k, v);
+  headers.forEach((v, k) => define(out, k, v));
   return out;
 }
 

@@ -1,3 +1,4 @@
+/// <reference path="./jsonata-min.d.ts" />
 /**
  * The `jsonata` package's minified build: the same interpreter as its main file (no `eval`, no
  * `new Function`), at less than half the bundle size (wrangler does not minify the worker).
