@@ -335,6 +335,17 @@ async function benchMint(tmp: string, keys: BenchKeys, details: Record<string, u
   }
 }
 
+/**
+ * `e2e.bare`: a worker that only fetches the origin (method, headers, body streamed), no gateway at all —
+ * the floor the passthrough API is compared with.
+ */
+const BARE_WORKER = `export default {
+  fetch(request, env) {
+    const url = new URL(request.url);
+    return fetch(env.BENCH_ORIGIN + url.pathname.replace(/^\\/bare/, "") + url.search, { method: request.method, headers: request.headers, body: request.body });
+  },
+};`;
+
 async function benchE2e(tmp: string, keys: BenchKeys, details: Record<string, unknown>): Promise<{ e2e: E2eResults; e2eCpu: E2eResults; spread: Spread }> {
   const origin = await startOrigin();
   const { outfile, missing } = await bundleWorker(resolve(ROOT, "src/index.ts"), join(tmp, "gateway.js"), { apiSources: e2eSources() });
@@ -351,13 +362,24 @@ async function benchE2e(tmp: string, keys: BenchKeys, details: Record<string, un
     port: 0,
     handleRuntimeStdio: output.handleRuntimeStdio,
   });
+  const bareMf = new Miniflare({
+    modules: true,
+    script: BARE_WORKER,
+    compatibilityDate: COMPATIBILITY_DATE,
+    bindings: { BENCH_ORIGIN: origin.url },
+    host: "127.0.0.1",
+    port: 0,
+    handleRuntimeStdio: output.handleRuntimeStdio,
+  });
   const agent = keepAliveAgent(CONCURRENCY);
   try {
-    const base = (await mf.ready).toString();
+    const gatewayBase = (await mf.ready).toString();
+    const bareBase = (await bareMf.ready).toString();
+    const urlOf = (api: E2eApi) => `${api === "bare" ? bareBase : gatewayBase}${e2eBasePath(api).slice(1)}/items/42`;
     const available: E2eApi[] = [];
     for (const api of E2E_APIS) {
       // Warm-up: fills the key cache and the connection pools; an API that fails here is not measured.
-      const warm = await runLoad(base, `${e2eBasePath(api)}/items/42`, { concurrency: CONCURRENCY, maxRequests: Math.min(400, E2E_MAX_REQUESTS), maxMs: 3000, agent });
+      const warm = await runLoad(urlOf(api), "", { concurrency: CONCURRENCY, maxRequests: Math.min(400, E2E_MAX_REQUESTS), maxMs: 3000, agent });
       if (warm.errors > 0) {
         warn(`e2e ${api}: ${warm.errors} of ${warm.errors + warm.requests} warm-up requests failed (${warm.firstError}); not measured`);
         continue;
@@ -386,7 +408,7 @@ async function benchE2e(tmp: string, keys: BenchKeys, details: Record<string, un
         for (let attempt = 1; ; attempt++) {
           const cpu0 = cpuNs(workerd);
           const m = await withCpuAccounting(workerd, () =>
-            runLoad(base, `${e2eBasePath(api)}/items/42`, { concurrency: CONCURRENCY, maxRequests: E2E_MAX_REQUESTS, maxMs: E2E_MAX_MS, agent }),
+            runLoad(urlOf(api), "", { concurrency: CONCURRENCY, maxRequests: E2E_MAX_REQUESTS, maxMs: E2E_MAX_MS, agent }),
           );
           const cpu1 = cpuNs(workerd);
           const r = m.result;
@@ -423,6 +445,7 @@ async function benchE2e(tmp: string, keys: BenchKeys, details: Record<string, un
   } finally {
     agent.destroy();
     await mf.dispose();
+    await bareMf.dispose();
     output.summarize();
     origin.server.closeAllConnections();
     await new Promise<void>((r) => origin.server.close(() => r()));
@@ -466,7 +489,7 @@ try {
     await rm(tmp, { recursive: true, force: true });
     process.exit(0);
   }
-  const emptyMint = Object.fromEntries(CASES.map((c) => [c, { policy: null, raw: null, jose: null, hono: null }])) as MintResults;
+  const emptyMint = Object.fromEntries(CASES.map((c) => [c, { policy: null, raw: null, minimal: null, jose: null, hono: null }])) as MintResults;
   const emptyE2e = Object.fromEntries(E2E_APIS.map((a) => [a, null])) as E2eResults;
   const bundle = flag("--skip-bundle") ? null : await bundleSize(tmp);
   const mint = flag("--skip-mint") ? { mint: emptyMint, mintCpu: emptyMint, spread: {} } : await benchMint(tmp, keys, details);
@@ -484,7 +507,9 @@ try {
 
   const outDir = resolve(ROOT, "bench/results");
   await mkdir(outDir, { recursive: true });
-  await writeFile(join(outDir, "latest.json"), JSON.stringify(results, null, 2) + "\n");
+  // The targets as ratios beside the figures: {name: {ratio, min, met}}.
+  const ratios = Object.fromEntries(ts.map((t) => [t.name, { ratio: t.value == null ? null : Number(t.value.toFixed(3)), min: t.min, met: t.value != null && t.value >= t.min }]));
+  await writeFile(join(outDir, "latest.json"), JSON.stringify({ ...results, targets: ratios }, null, 2) + "\n");
   await writeFile(join(outDir, "latest-details.json"), JSON.stringify({ ...details, warnings, targets: ts }, null, 2) + "\n");
   console.log(`wrote bench/results/latest.json`);
 } finally {

@@ -4,18 +4,20 @@
  */
 
 /** The token kinds measured. `nested` is RS256 signed, then RSA-OAEP-256 / A128CBC-HS256 encrypted. */
-export const CASES = ["HS256", "RS256", "PS256", "ES256", "nested"] as const;
+export const CASES = ["HS256", "RS256", "PS256", "ES256", "EdDSA", "nested"] as const;
 export type BenchCase = (typeof CASES)[number];
 
-export const METHODS = ["policy", "raw", "jose", "hono"] as const;
+/** `minimal`: the smallest correct hand-written WebCrypto mint, the practical floor for JavaScript. */
+export const METHODS = ["policy", "raw", "minimal", "jose", "hono"] as const;
 export type BenchMethod = (typeof METHODS)[number];
 
 /** The JWS algorithm of each case (nested signs with RS256). */
-export const JWS_ALG: Record<BenchCase, "HS256" | "RS256" | "PS256" | "ES256"> = {
+export const JWS_ALG: Record<BenchCase, "HS256" | "RS256" | "PS256" | "ES256" | "EdDSA"> = {
   HS256: "HS256",
   RS256: "RS256",
   PS256: "PS256",
   ES256: "ES256",
+  EdDSA: "EdDSA",
   nested: "RS256",
 };
 export const NESTED_JWE = { alg: "RSA-OAEP-256", enc: "A128CBC-HS256" } as const;
@@ -26,6 +28,7 @@ export const SIGNING_BINDING: Record<BenchCase, string> = {
   RS256: "BENCH_RS256_KEY",
   PS256: "BENCH_PS256_KEY",
   ES256: "BENCH_ES256_KEY",
+  EdDSA: "BENCH_EDDSA_KEY",
   nested: "BENCH_NESTED_SIGNING_KEY",
 };
 export const ENCRYPTION_BINDING = "BENCH_NESTED_ENCRYPTION_KEY";
@@ -85,7 +88,7 @@ const INVOKE = { invoke: { "target-url": `$(env.${ORIGIN_BINDING})$(request.path
  * End to end: the base path of each API. `opswitch20` is the passthrough behind a 20-case operation-switch;
  * `script15` is the HS256 API with a 15-line gatewayscript before jwt-generate.
  */
-export const E2E_APIS = ["passthrough", "opswitch20", ...CASES, "script15"] as const;
+export const E2E_APIS = ["bare", "passthrough", "opswitch20", ...CASES, "RS256-cached", "nested-cached", "script15"] as const;
 export type E2eApi = (typeof E2E_APIS)[number];
 export const e2eBasePath = (a: E2eApi) => `/${a.toLowerCase()}`;
 
@@ -118,7 +121,13 @@ function operationSwitchDefinition(a: E2eApi): Record<string, unknown> {
 }
 
 /** The kind of token an e2e API mints, where its name is not a case: the origin checks it as that case. */
-export const E2E_TOKEN_CASE: Partial<Record<E2eApi, BenchCase>> = { script15: "HS256" };
+export const E2E_TOKEN_CASE: Partial<Record<E2eApi, BenchCase>> = { script15: "HS256", "RS256-cached": "RS256", "nested-cached": "nested" };
+
+/**
+ * x-edge.cache for the `*-cached` APIs: every request has the same claims, so after the first token each is
+ * served from the cache for (300 − 60) s. reuse-jti: the bench's claims keep jti-claim: true.
+ */
+const CACHED = { "x-edge": { cache: { "min-remaining": 60, "reuse-jti": true } } };
 
 /**
  * A typical 15-line claims-shaping script (v10 style): reads headers, parameters and the request, sets the
@@ -147,7 +156,8 @@ export const SCRIPT_15_LINES = [
  * jwt-generate (Authorization) + invoke.
  */
 export function e2eSources(): { file: string; definition: unknown }[] {
-  return E2E_APIS.map((a) => ({
+  // `bare` is not a definition: it is a separate worker that only fetches the origin (bench/run.ts).
+  return E2E_APIS.filter((a) => a !== "bare").map((a) => ({
     file: `bench-${a.toLowerCase()}.json`,
     definition:
       a === "passthrough"
@@ -156,6 +166,8 @@ export function e2eSources(): { file: string; definition: unknown }[] {
           ? operationSwitchDefinition(a)
           : a === "script15"
             ? definition(a, e2eBasePath(a), [SET_CLAIMS, { gatewayscript: { version: "2.0.0", source: SCRIPT_15_LINES } }, { "jwt-generate": jwtGenerateProperties("HS256") }, INVOKE])
-            : definition(a, e2eBasePath(a), [SET_CLAIMS, { "jwt-generate": jwtGenerateProperties(a) }, INVOKE]),
+            : a === "RS256-cached" || a === "nested-cached"
+              ? definition(a, e2eBasePath(a), [SET_CLAIMS, { "jwt-generate": { ...jwtGenerateProperties(a === "RS256-cached" ? "RS256" : "nested"), ...CACHED } }, INVOKE])
+              : definition(a, e2eBasePath(a), [SET_CLAIMS, { "jwt-generate": jwtGenerateProperties(a) }, INVOKE]),
   }));
 }

@@ -38,16 +38,19 @@ export async function generateKeys(): Promise<BenchKeys> {
   ]);
   const ec = (await subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
   const es = { privatePem: pem("PRIVATE KEY", await subtle.exportKey("pkcs8", ec.privateKey)), publicPem: pem("PUBLIC KEY", await subtle.exportKey("spki", ec.publicKey)) };
+  const edPair = (await subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const ed = { privatePem: pem("PRIVATE KEY", await subtle.exportKey("pkcs8", edPair.privateKey)), publicPem: pem("PUBLIC KEY", await subtle.exportKey("spki", edPair.publicKey)) };
   return {
     bindings: {
       [SIGNING_BINDING.HS256]: secret,
       [SIGNING_BINDING.RS256]: rs.privatePem,
       [SIGNING_BINDING.PS256]: ps.privatePem,
       [SIGNING_BINDING.ES256]: es.privatePem,
+      [SIGNING_BINDING.EdDSA]: ed.privatePem,
       [SIGNING_BINDING.nested]: nestedSig.privatePem,
       [ENCRYPTION_BINDING]: nestedEnc.publicPem,
     },
-    verify: { HS256: secret, RS256: rs.publicPem, PS256: ps.publicPem, ES256: es.publicPem, nested: nestedSig.publicPem },
+    verify: { HS256: secret, RS256: rs.publicPem, PS256: ps.publicPem, ES256: es.publicPem, EdDSA: ed.publicPem, nested: nestedSig.publicPem },
     decrypt: nestedEnc.privatePem,
   };
 }

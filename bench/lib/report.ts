@@ -43,7 +43,12 @@ export function targets(r: Results): Target[] {
   add("policy/hono HS256", ratio(m.HS256.policy, m.HS256.hono), 3.0, ratio(m.HS256.raw, m.HS256.hono));
   add("policy/hono ES256", ratio(m.ES256.policy, m.ES256.hono), 2.0, ratio(m.ES256.raw, m.ES256.hono));
   add("policy/hono RS256", ratio(m.RS256.policy, m.RS256.hono), 1.4, ratio(m.RS256.raw, m.RS256.hono));
+  // Issue #14: the policy within 10 % of the smallest correct hand-written mint, for every algorithm.
+  for (const c of CASES) add(`policy/minimal ${c}`, ratio(m[c].policy, m[c].minimal), 0.9);
   add("e2e HS256/passthrough", ratio(r.e2e.HS256, r.e2e.passthrough), 0.85);
+  // Issue #14: RS256 with x-edge.cache against the passthrough; the passthrough against a worker that only fetches.
+  add("e2e RS256-cached/passthrough", ratio(r.e2e["RS256-cached"], r.e2e.passthrough), 0.85);
+  add("e2e passthrough/bare", ratio(r.e2e.passthrough, r.e2e.bare), 0.9);
   // Issue #9: a 20-case operation-switch costs under 5 % of the passthrough.
   add("e2e opswitch20/passthrough", ratio(r.e2e.opswitch20, r.e2e.passthrough), 0.95);
   // Issue #10: a 15-line gatewayscript before jwt-generate, against the same assembly without it (not yet measured).
@@ -67,13 +72,13 @@ export interface Extra {
 
 function mintTable(title: string, mint: MintResults): string[] {
   const lines = [title];
-  lines.push(["case", "policy", "raw", "jose", "hono", "policy/raw", "policy/jose", "policy/hono"].map((h, i) => (i === 0 ? h.padEnd(8) : pad(h, i < 5 ? 9 : 12))).join(""));
+  lines.push(["case", "policy", "raw", "minimal", "jose", "hono", "policy/raw", "policy/min", "policy/jose", "policy/hono"].map((h, i) => (i === 0 ? h.padEnd(8) : pad(h, i < 6 ? 9 : 12))).join(""));
   for (const c of CASES) {
     const x = mint[c];
     lines.push(
       c.padEnd(8) +
-        [x.policy, x.raw, x.jose, x.hono].map((v) => pad(fmtRate(v), 9)).join("") +
-        [ratio(x.policy, x.raw), ratio(x.policy, x.jose), ratio(x.policy, x.hono)].map((v) => pad(fmtRatio(v), 12)).join(""),
+        [x.policy, x.raw, x.minimal, x.jose, x.hono].map((v) => pad(fmtRate(v), 9)).join("") +
+        [ratio(x.policy, x.raw), ratio(x.policy, x.minimal), ratio(x.policy, x.jose), ratio(x.policy, x.hono)].map((v) => pad(fmtRatio(v), 12)).join(""),
     );
   }
   return lines;
@@ -85,7 +90,7 @@ export function formatTables(r: Results, x: Extra, info: { rounds: number; e2eRo
   lines.push("");
   lines.push("spread: min–max tokens/s over the rounds");
   for (const c of CASES) {
-    const cells = (["policy", "raw", "jose", "hono"] as const).map((m) => {
+    const cells = (["policy", "raw", "minimal", "jose", "hono"] as const).map((m) => {
       const s = x.spread[`${c}/${m}`];
       return `${m} ${s ? `${fmtRate(s[0])}–${fmtRate(s[1])}` : "—"}`;
     });
