@@ -77,11 +77,6 @@ export async function getEncryptionKey(material: KeyMaterial, alg: JweKeyAlgorit
   return imported;
 }
 
-/** Counts a hit served by a caller's own memo of a key this cache gave it (see jwt-generate's key loaders). */
-export function noteCacheHit(): void {
-  hits++;
-}
-
 /** Successful imports, cache hits, and entries held, since the isolate started (or the last clearKeyCache). */
 export function keyCacheStats(): { imports: number; hits: number; size: number } {
   return { imports, hits, size: signing.size + encryption.size };

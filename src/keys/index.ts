@@ -3,9 +3,9 @@
  * them into WebCrypto for one algorithm, and cache the result per material.
  */
 export { KeyError } from "./errors";
-export { resolveCryptoObject, CRYPTO_OBJECTS_BINDING } from "./resolve";
+export { resolveCryptoObject, CRYPTO_OBJECTS_BINDING, keyCacheSettings, keySourceReads, clearKeySourceMemo } from "./resolve";
 export { importSigningKey, importEncryptionKey } from "./import";
-export { getSigningKey, getEncryptionKey, keyCacheStats, clearKeyCache, noteCacheHit } from "./cache";
+export { getSigningKey, getEncryptionKey, keyCacheStats, clearKeyCache } from "./cache";
 export { jwkThumbprint, type ThumbprintMembers } from "./thumbprint";
 export { certificateInfo, type CertificateInfo } from "./certificate";
 export type { KeyMaterial, SigningKey, EncryptionKey } from "./types";

@@ -14,10 +14,20 @@ const RSA_PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi"] as const;
 /** A JWK member value safe to quote in a message: short and plain, or not quoted at all. */
 export const quotable = (value: unknown): string => (typeof value === "string" && /^[A-Za-z0-9._-]{1,32}$/.test(value) ? `'${value}'` : "(unrecognised)");
 
-/** Parses a JWK, or a JWK Set holding exactly one key. Throws DerError (malformed) or UnsupportedKey. */
-export function parseJwk(jwk: Record<string, unknown>): ParsedKey {
-  if (Array.isArray(jwk.keys) && jwk.kty === undefined) {
-    if (jwk.keys.length !== 1 || !isObject(jwk.keys[0])) throw new UnsupportedKey(`a JWK Set of ${jwk.keys.length} keys; give a single JWK`);
+/** A JWK Set (RFC 7517 §5): an object with a `keys` array and no `kty`. */
+export const isJwkSet = (v: Record<string, unknown>): v is { keys: unknown[] } => Array.isArray(v.keys) && v.kty === undefined;
+
+/**
+ * Parses a JWK, or a JWK Set. A set signs with its first key (rotation: the others are only
+ * published, docs/keys.md), so `firstOfSet` accepts any non-empty set; otherwise (a JWE
+ * recipient) the set must hold exactly one key. Throws DerError (malformed) or UnsupportedKey.
+ */
+export function parseJwk(jwk: Record<string, unknown>, firstOfSet = false): ParsedKey {
+  if (isJwkSet(jwk)) {
+    const usable = firstOfSet ? jwk.keys.length >= 1 : jwk.keys.length === 1;
+    if (!usable || !isObject(jwk.keys[0])) {
+      throw new UnsupportedKey(firstOfSet ? `a JWK Set whose first entry is not a JWK (${jwk.keys.length} keys)` : `a JWK Set of ${jwk.keys.length} keys; give a single JWK`);
+    }
     return parseJwk(jwk.keys[0]);
   }
   const kid = typeof jwk.kid === "string" && jwk.kid !== "" ? jwk.kid : undefined;

@@ -18,7 +18,7 @@ const encoder = new TextEncoder();
  * messages, e.g. "crypto object 'hmac-key'".
  */
 export function parseMaterial(material: unknown, source: string, wantPrivate: boolean): ParsedKey {
-  if (isObject(material)) return fromJwk(material, source);
+  if (isObject(material)) return fromJwk(material, source, wantPrivate);
   if (typeof material !== "string") throw new KeyError(`${source} is not PEM, JWK, 0x-hex or text`);
   const trimmed = material.trim();
   if (trimmed === "") throw new KeyError(`${source} is empty`);
@@ -32,7 +32,7 @@ export function parseMaterial(material: unknown, source: string, wantPrivate: bo
       throw new KeyError(`${source} starts with '{' but is not valid JSON (a JWK was expected)`);
     }
     if (!isObject(parsed)) throw new KeyError(`${source} is JSON but not a JWK object`);
-    return fromJwk(parsed, source);
+    return fromJwk(parsed, source, wantPrivate);
   }
   if (/^0x/i.test(trimmed)) {
     const hex = trimmed.slice(2);
@@ -63,9 +63,10 @@ function fromPem(text: string, source: string, wantPrivate: boolean): ParsedKey 
   }
 }
 
-function fromJwk(jwk: Record<string, unknown>, source: string): ParsedKey {
+/** A JWK, or a JWK Set: for signing (`wantPrivate`) its first key, for encryption its only key. */
+function fromJwk(jwk: Record<string, unknown>, source: string, wantPrivate: boolean): ParsedKey {
   try {
-    return parseJwk(jwk);
+    return parseJwk(jwk, wantPrivate);
   } catch (e) {
     if (e instanceof UnsupportedKey) throw new KeyError(`${source} is ${e.description}`);
     if (e instanceof DerError) throw new KeyError(`${source} is not a valid JWK (${e.message})`);

@@ -20,7 +20,7 @@ export class JweEncrypter {
   }
 
   async encrypt(plaintext: string, ctx: Context): Promise<string> {
-    const key = this.loader.current(ctx) ?? (await this.loader.load(ctx));
+    const key = await this.loader.load(ctx);
     return encryptPrepared(encoder.encode(plaintext), this.header(key, ctx), key);
   }
 

@@ -1,6 +1,6 @@
 import type { Context } from "../../assembly/context";
 import { runtimeError } from "../../assembly/errors";
-import { noteCacheHit, resolveCryptoObject, type KeyMaterial } from "../../keys";
+import { resolveCryptoObject, type KeyMaterial } from "../../keys";
 import type { KeySource } from "./config";
 
 /** The key material a source names, with a label for messages (never the material itself). */
@@ -24,36 +24,20 @@ async function materialOf(source: KeySource, ctx: Context, property: "jws-jwk" |
 }
 
 /**
- * A policy's key, from its source. It remembers the last key it got for a crypto object held in a
- * Workers secret or var: while that binding still holds the same text, the key is returned at once
- * (one string comparison), without going through the isolate-wide cache. A changed binding, KV and
- * JWK variables always take the full path, so rotation is seen on the next request.
- * Only settled keys are remembered, never a pending promise.
+ * A policy's key, from its source: the crypto object's text comes from the key-source memo
+ * (src/keys/resolve.ts), the CryptoKey from the import cache keyed by that text (src/keys/cache.ts).
+ * Nothing else is remembered here, so there is one place that decides when a rotated key is seen.
  */
 export class KeyLoader<K> {
-  private last: { material: string; key: K } | undefined;
-
   constructor(
     private readonly source: KeySource,
     private readonly property: "jws-jwk" | "jwe-jwk",
     private readonly fetchKey: (material: KeyMaterial, label: string) => Promise<K>,
   ) {}
 
-  /** The remembered key when the binding still holds its material, else undefined. */
-  current(ctx: Context): K | undefined {
-    const last = this.last;
-    if (last === undefined || this.source.kind !== "crypto") return undefined;
-    if (!Object.hasOwn(ctx.env, this.source.name) || ctx.env[this.source.name] !== last.material) return undefined;
-    noteCacheHit();
-    return last.key;
-  }
-
   async load(ctx: Context): Promise<K> {
     const { material, label } = await materialOf(this.source, ctx, this.property);
-    const key = await this.fetchKey(material, label);
-    const fromBinding = this.source.kind === "crypto" && Object.hasOwn(ctx.env, this.source.name) && ctx.env[this.source.name] === material;
-    this.last = fromBinding && typeof material === "string" ? { material, key } : undefined;
-    return key;
+    return this.fetchKey(material, label);
   }
 }
 

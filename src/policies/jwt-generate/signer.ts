@@ -17,8 +17,6 @@ export class JwsSigner {
 
   /** The compact JWS of `claims` (JSON text). */
   sign(claims: string, ctx: Context): Promise<string> {
-    const key = this.loader.current(ctx);
-    if (key !== undefined) return this.signWith(key, claims, ctx);
     return this.loader.load(ctx).then((loaded) => this.signWith(loaded, claims, ctx));
   }
 

@@ -98,9 +98,10 @@ describe("material that is not a usable key", () => {
     await expectKeyError(importSigningKey(text, "HS256", src), /starts with '\{' but is not valid JSON/, ["c3VwZXItc2VjcmV0LXZhbHVl"]);
   });
 
-  it("JSON without kty, a JSON array object, a JWK Set of two keys", async () => {
+  it("JSON without kty, a JSON array object, a JWK Set whose first (signing) key does not fit, an empty set", async () => {
     await expectKeyError(importSigningKey('{"k":"c2VjcmV0c2VjcmV0c2VjcmV0"}', "HS256", src), /not a valid JWK \(JSON object without a 'kty' member\)/, ["c2VjcmV0c2VjcmV0c2VjcmV0"]);
-    await expectKeyError(importSigningKey({ keys: [bareJwk(p256.privateJwk), bareJwk(p384.privateJwk)] }, "ES256", src), /is a JWK Set of 2 keys; give a single JWK/, [p256.privateJwk.d!]);
+    await expectKeyError(importSigningKey({ keys: [bareJwk(p384.privateJwk), bareJwk(p256.privateJwk)] }, "ES256", src), /is a JWK of kty 'EC' with crv 'P-384' \(private key\); ES256 needs P-256/, [p256.privateJwk.d!, p384.privateJwk.d!]);
+    await expectKeyError(importSigningKey({ keys: [] }, "ES256", src), /is a JWK Set whose first entry is not a JWK \(0 keys\)/);
   });
 
   it("a JWK Set of one key is that key", async () => {

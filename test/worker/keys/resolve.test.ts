@@ -60,7 +60,7 @@ describe("resolveCryptoObject", () => {
   });
 
   it("a binding of that name that is not a secret or var (e.g. the KV namespace itself)", async () => {
-    await expectKeyError(resolveCryptoObject("CRYPTO_OBJECTS", { CRYPTO_OBJECTS: kv }), /crypto object 'CRYPTO_OBJECTS' names a binding that is not a secret or var/);
+    await expectKeyError(resolveCryptoObject("CRYPTO_OBJECTS", { CRYPTO_OBJECTS: kv }), /crypto object 'CRYPTO_OBJECTS' names a binding that is not a secret, var or Secrets Store secret/);
   });
 
   it("an empty name", async () => {

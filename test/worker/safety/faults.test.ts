@@ -129,11 +129,12 @@ describe("origin faults", () => {
 });
 
 describe("KV faults", () => {
+  // No memo and no stale copy: every request reads KV, so each fault is seen (stale-on-error: test/worker/keys/source-memo.test.ts).
   beforeAll(() => {
-    gw.env.CRYPTO_OBJECTS = fakeKv;
+    Object.assign(gw.env, { CRYPTO_OBJECTS: fakeKv, KEY_CACHE_TTL: "0", KEY_STALE_TTL: "0" });
   });
   afterAll(() => {
-    gw.env.CRYPTO_OBJECTS = testEnv.CRYPTO_OBJECTS;
+    Object.assign(gw.env, { CRYPTO_OBJECTS: testEnv.CRYPTO_OBJECTS, KEY_CACHE_TTL: undefined, KEY_STALE_TTL: undefined });
   });
 
   const SECRET_IN_ERROR = `kv-internal-detail-${hex(randomBytes(16))}`;
@@ -284,7 +285,8 @@ async function flipping(label: string, setValue: (v: string) => Promise<void> | 
 describe("a malformed key written to KV while traffic flows", () => {
   it("fake KV flipping between good and bad values under 300 concurrent requests", async () => {
     faultKinds.add("KV value flipping (fake KV)");
-    gw.env.CRYPTO_OBJECTS = fakeKv;
+    // Every request reads KV (no memo), so the flips are seen between requests.
+    Object.assign(gw.env, { CRYPTO_OBJECTS: fakeKv, KEY_CACHE_TTL: "0" });
     let current = a.privatePem;
     kvBehaviour = async () => {
       await new Promise((r) => setTimeout(r, Math.random() * 3));
@@ -294,7 +296,7 @@ describe("a malformed key written to KV while traffic flows", () => {
       flipping("/kv/x", (v) => void (current = v), 300),
       ...Array.from({ length: 10 }, healthy),
     ]);
-    gw.env.CRYPTO_OBJECTS = testEnv.CRYPTO_OBJECTS;
+    Object.assign(gw.env, { CRYPTO_OBJECTS: testEnv.CRYPTO_OBJECTS, KEY_CACHE_TTL: undefined });
     print(`faults: fake KV flipped ${flips} times under 300 requests: ${JSON.stringify(outcomes)}`);
     expect(problems).toEqual([]);
     expect(outcomes.generic500).toBeGreaterThan(0);
@@ -305,8 +307,10 @@ describe("a malformed key written to KV while traffic flows", () => {
   it("workerd's KV namespace written while 200 requests read it", async () => {
     faultKinds.add("KV value flipping (workerd KV)");
     const kv = testEnv.CRYPTO_OBJECTS;
+    gw.env.KEY_CACHE_TTL = "0";
     await kv.put("safety-flipping-key", a.privatePem);
     const { outcomes, problems, flips } = await flipping("/realkv/x", (v) => kv.put("safety-flipping-key", v), 200);
+    gw.env.KEY_CACHE_TTL = undefined;
     print(`faults: workerd KV written ${flips} times under 200 requests: ${JSON.stringify(outcomes)}`);
     expect(problems).toEqual([]);
     expect(outcomes.generic500 + outcomes.tokenA + outcomes.tokenB).toBe(200);

@@ -242,7 +242,7 @@ describe("env.NAME and crypto object names", () => {
       const res = await gw.fetch("/c");
       expectGeneric500(res);
       const line = safety.logs.at(-1) ?? "";
-      expect(line).toMatch(name === "CRYPTO_OBJECTS" ? /names a binding that is not a secret or var/ : /was not found/);
+      expect(line).toMatch(name === "CRYPTO_OBJECTS" ? /names a binding that is not a secret, var or Secrets Store secret/ : /was not found/);
     }
   });
 });
