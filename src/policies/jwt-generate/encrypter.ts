@@ -26,8 +26,7 @@ export class JweEncrypter {
 
   /** The key for this request (the x-edge path). */
   key(ctx: Context): Promise<EncryptionKey> {
-    const key = this.loader.current(ctx);
-    return key !== undefined ? Promise.resolve(key) : this.loader.load(ctx);
+    return this.loader.load(ctx);
   }
 
   /** Encrypts with a key and header already chosen (the x-edge path). */

@@ -22,8 +22,7 @@ export class JwsSigner {
 
   /** The key for this request (the x-edge path, which needs the key before the claims are signed). */
   key(ctx: Context): Promise<SigningKey> {
-    const key = this.loader.current(ctx);
-    return key !== undefined ? Promise.resolve(key) : this.loader.load(ctx);
+    return this.loader.load(ctx);
   }
 
   /** The header's kid for `key` in this request. */
