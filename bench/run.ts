@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: token minting and end-to-end throughput, measured inside workerd (Miniflare).
  *
- *   tsx bench/run.ts [--rounds N] [--e2e-rounds N] [--ms N] [--skip-mint] [--skip-e2e] [--skip-bundle]
+ *   tsx bench/run.ts [--rounds N] [--e2e-rounds N] [--ms N] [--skip-mint] [--skip-e2e] [--skip-bundle] [--skip-validate]
  *   tsx bench/run.ts --profile CASE[/METHOD]     (a CPU profile of one method, policy by default)
  *   tsx bench/run.ts --experiments               (the policy with each change of lib/experiments.ts applied)
  *   tsx bench/run.ts --breakdown [HS256,ES256,RS256,nested]   (µs per stage of the policy's hot path)
@@ -13,6 +13,7 @@
  *    concurrency to a loopback origin: a passthrough API, the passthrough behind a 20-case operation-switch,
  *    and one mint + invoke API per case. `--e2e-requests N` caps each round (a quick check that it runs).
  * 3. bundle: gzip size of `wrangler deploy --dry-run`'s output.
+ * 4. validate: jwt-validate's policy against jose's jwtVerify with a cached key (bench/lib/validate.ts).
  *
  * Prints a table and PASS/MISS per target; writes bench/results/latest.json (+ latest-details.json).
  */
@@ -33,6 +34,7 @@ import { generateKeys, type BenchKeys } from "./lib/keys";
 import { keepAliveAgent, runLoad, startOrigin, type LoadResult } from "./lib/load";
 import { formatTables, formatTargets, median, targets, type E2eResults, type MintResults, type Results } from "./lib/report";
 import { checkToken } from "./lib/verify";
+import { benchValidate, formatValidate } from "./lib/validate";
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -494,6 +496,7 @@ try {
   const bundle = flag("--skip-bundle") ? null : await bundleSize(tmp);
   const mint = flag("--skip-mint") ? { mint: emptyMint, mintCpu: emptyMint, spread: {} } : await benchMint(tmp, keys, details);
   const e2e = flag("--skip-e2e") ? { e2e: emptyE2e, e2eCpu: emptyE2e, spread: {} } : await benchE2e(tmp, keys, details);
+  const validate = flag("--skip-validate") ? undefined : await benchValidate(tmp, keys, { rounds: ROUNDS, ms: RUN_MS, warmMs: WARM_MS, compatibilityDate: COMPATIBILITY_DATE, log });
 
   const results: Results = { mint: mint.mint, e2e: e2e.e2e, bundle_gzip_bytes: bundle };
   const ts = targets(results);
@@ -502,6 +505,7 @@ try {
   console.log(formatTables(results, { spread: mint.spread, mintCpu: mint.mintCpu, e2eSpread: e2e.spread, e2eCpu: e2e.e2eCpu }, { rounds: ROUNDS, e2eRounds: E2E_ROUNDS, concurrency: CONCURRENCY }));
   console.log("");
   console.log(text);
+  if (validate) console.log(`\n${formatValidate(validate)}`);
   console.log(`\n${misses === 0 ? "all targets met" : `${misses} target${misses === 1 ? "" : "s"} missed`}; ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (warnings.length > 0) console.log(`${warnings.length} warning${warnings.length === 1 ? "" : "s"} (above)`);
 
@@ -509,7 +513,7 @@ try {
   await mkdir(outDir, { recursive: true });
   // The targets as ratios beside the figures: {name: {ratio, min, met}}.
   const ratios = Object.fromEntries(ts.map((t) => [t.name, { ratio: t.value == null ? null : Number(t.value.toFixed(3)), min: t.min, met: t.value != null && t.value >= t.min }]));
-  await writeFile(join(outDir, "latest.json"), JSON.stringify({ ...results, targets: ratios }, null, 2) + "\n");
+  await writeFile(join(outDir, "latest.json"), JSON.stringify({ ...results, validate, targets: ratios }, null, 2) + "\n");
   await writeFile(join(outDir, "latest-details.json"), JSON.stringify({ ...details, warnings, targets: ts }, null, 2) + "\n");
   console.log(`wrote bench/results/latest.json`);
 } finally {
