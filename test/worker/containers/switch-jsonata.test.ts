@@ -200,3 +200,19 @@ describe("JSONata conditions: build problems name file, path and expression", ()
     ]);
   });
 });
+
+describe("v5 JavaScript conditions without the build step", () => {
+  it("substitutes $(name) outside and inside quoted strings", async () => {
+    const { substituteReferences } = await import("../../../src/conditions/javascript");
+    expect(substituteReferences("$(message.status.code) == '200'")).toBe(`$("message.status.code") == '200'`);
+    expect(substituteReferences(`'$(request.headers.x-tier)' === "a$( b )c" && \`t$(x)\``)).toBe(`'' + $("request.headers.x-tier") + '' === "a" + $("b") + "c" && \`t\${$("x")}\``);
+    expect(substituteReferences(`'it\\'s $(x)'`)).toBe(`'it\\'s ' + $("x") + ''`);
+  });
+
+  it("compiled inside the worker at run time (no build), a JavaScript condition is a build problem that says to build", () => {
+    const text = switchApi("Js", ["request.verb === 'GET'"]).replace("  gateway: datapower-api-gateway\n", "  gateway: datapower-gateway\n");
+    expect(compileInline({ "v5.yaml": text }).problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      "x-ibm-configuration.assembly.execute[0].switch.case[0].condition: this code was not compiled into the bundle: run `npm run build:apis` (wrangler does it before dev and deploy) in \"request.verb === 'GET'\"",
+    ]);
+  });
+});
