@@ -39,7 +39,14 @@ export async function startEchoOrigin(port = 0, host = "127.0.0.1", keys?: Origi
       else void answer();
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  // A taken port is an error the caller can handle (start-demo falls back to a free port), not a crash.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   return server;
 }
 

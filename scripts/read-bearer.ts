@@ -6,6 +6,12 @@ export interface OriginKeys {
   encryptionPrivateKey?: string;
 }
 
+const ORIGIN_KEYS = ".dev.origin-keys.json";
+const UNKNOWN_KEY = "the token was made with a key this origin does not know";
+const HINT =
+  "the worker's keys (.dev.vars, or a secret or KV entry of the same name) and the origin's (.dev.origin-keys.json) come in pairs: " +
+  "delete both files and restart npm start to make a new pair";
+
 const part = (s: string) => JSON.parse(Buffer.from(s, "base64url").toString("utf8"));
 
 /**
@@ -36,7 +42,15 @@ export async function readBearer(authorization: string | undefined, keys: Origin
       out.verified = true;
     }
   } catch (e) {
-    out.error = e instanceof Error ? `${e.name}: ${e.message}` : "unreadable token";
+    const code = (e as { code?: string }).code;
+    if (code === "ERR_JWS_SIGNATURE_VERIFICATION_FAILED") {
+      out.verified = false;
+      out.error = `${UNKNOWN_KEY}: its signature does not verify with the signing public key in ${ORIGIN_KEYS}`;
+    } else if (code === "ERR_JWE_DECRYPTION_FAILED") {
+      out.decrypted = false;
+      out.error = `${UNKNOWN_KEY}: it was not encrypted for the private key in ${ORIGIN_KEYS}`;
+    } else out.error = e instanceof Error ? `${e.name}: ${e.message}` : "unreadable token";
+    if (String(out.error).startsWith(UNKNOWN_KEY)) out.hint = HINT;
   }
   return out;
 }

@@ -15,7 +15,16 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Holds 127.0.0.1:8790 while the demo starts, so the echo origin must fall back to a free port (issue: it crashed). */
+let blocker: import("node:net").Server | undefined;
+let heldDefaultPort = false;
+
 beforeAll(async () => {
+  blocker = createServer();
+  heldDefaultPort = await new Promise<boolean>((r) => {
+    blocker!.once("error", () => r(false));
+    blocker!.listen(8790, "127.0.0.1", () => r(true));
+  });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   demo = spawn("npm", ["start", "--", "--port", String(port), "--ip", "127.0.0.1"], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
@@ -35,6 +44,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (demo.pid) process.kill(-demo.pid, "SIGTERM");
+  blocker?.close();
 });
 
 describe("npm start (the demo)", () => {
@@ -54,6 +64,12 @@ describe("npm start (the demo)", () => {
   it("mints a nested token that the origin decrypts and verifies", async () => {
     const echo = (await (await fetch(`${base}/demo-nested/x`, { headers: { "x-user": "bob" } })).json()) as { bearer: Record<string, unknown> };
     expect(echo.bearer).toMatchObject({ decrypted: true, verified: true, jweHeader: { alg: "RSA-OAEP-256", enc: "A256GCM", cty: "JWT" }, claims: { sub: "bob", scope: "orders:read" } });
+  });
+
+  it("starts with port 8790 taken: the echo origin takes a free port and the worker is told", () => {
+    // Either this test held 8790, or something else did: both ways the demo is up (beforeAll) and forwarded (above).
+    if (heldDefaultPort) expect(output).toContain("start-demo: port 8790 is taken; the echo origin takes a free port instead");
+    expect(output).toMatch(/start-demo: echo origin on http:\/\/127\.0\.0\.1:\d+/);
   });
 
   it("answers an unknown path with API Connect's 404", async () => {
