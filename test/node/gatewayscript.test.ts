@@ -56,6 +56,7 @@ context.message.body.readAsJSON(function (error, json) {
   context.message.header.set('X-Shaped', 'yes');
 });
 `)}
+- set-variable: {actions: [{set: message.headers.x-total, value: "$(message.body.total)"}]}
 - invoke: {target-url: "$(env.ORIGIN_URL)/shaped"}`,
   ),
   "v10-status.yaml": api(
@@ -257,6 +258,8 @@ describe("gatewayscript in the worker", () => {
     expect(echo.path).toBe("/shaped");
     expect(JSON.parse(echo.body)).toEqual({ items: [1, 2, 3], total: 6, by: "ann" });
     expect(echo.headers["x-shaped"]).toBe("yes");
+    // Written as an object, the body is data for the next policy's template too.
+    expect(echo.headers["x-total"]).toBe("6");
     expect(Number(echo.headers["content-length"])).toBe(echo.bodyLength);
   });
 

@@ -107,6 +107,10 @@ export function bytesOf(data: unknown): Uint8Array<ArrayBuffer> | string {
 export function writeBody(run: ScriptRun, data: unknown): void {
   run.assertActive();
   const value = bytesOf(data);
-  run.ctx.message.body = typeof value === "string" ? value : textOrStream(value);
+  if (typeof value === "string" && value !== "" && data !== null && typeof data === "object") {
+    // Written as JSON: the body stays data too (`message.body.a` in a template), from a copy, so a later
+    // change to the script's object cannot make the data and the text disagree.
+    run.ctx.set("message.body", JSON.parse(value) as unknown);
+  } else run.ctx.message.body = typeof value === "string" ? value : textOrStream(value);
   run.ctx.message.headers.delete("content-length");
 }
