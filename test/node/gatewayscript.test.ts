@@ -190,6 +190,23 @@ urlopen.open(context.get('refused') + '/x?token=secret', function (error, respon
 });
 `)}`,
   ),
+  "misc.yaml": api(
+    "/misc",
+    `- set-variable: {actions: [{set: doomed, value: here}, {set: kept, value: stays}]}
+${script(`
+var apim = require('apim');
+context.clear('doomed');
+console.log('misc for %s: %j', context.get('request.headers.x-user'), { n: 1 });
+context.message.body.readAsBuffer(function (error, buffer) {
+  session.input.readAsJSON(function (error2, json) {
+    context.message.body.write({
+      text: buffer.toString(), b64: buffer.toString('base64'), length: buffer.length, json: json,
+      doomed: context.get('doomed') === undefined, kept: apim.getContext('kept')
+    });
+  });
+});
+`)}`,
+  ),
   "never.yaml": api("/never", script(`setInterval(function () {}, 50);`)),
   "isolation.yaml": api(
     "/isolation",
@@ -346,6 +363,14 @@ describe("gatewayscript in the worker", () => {
       timeout: `urlopen: ${new URL(worker.originUrl as string).host} did not answer within 0.2 s`,
       described: "string",
     });
+  });
+
+  it("readAsBuffer, session.input, context.clear, apim.getContext; console goes to the log only", async () => {
+    const res = await worker.fetch("/misc", { method: "POST", headers: { "x-user": "dora" }, body: '{"é":1}' });
+    expect(await res.json()).toEqual({ text: '{"é":1}', b64: Buffer.from('{"é":1}').toString("base64"), length: 8, json: { é: 1 }, doomed: true, kept: "stays" });
+    await expect.poll(() => worker.logs.find((l) => l.includes('"api":"misc"'))).toBeDefined();
+    const line = JSON.parse(worker.logs.find((l) => l.includes('"api":"misc"')) as string) as Record<string, unknown>;
+    expect(line).toEqual({ level: "info", api: "misc", policy: "gatewayscript", source: "gatewayscript", message: 'misc for dora: {"n":1}' });
   });
 
   it("a script that never finishes is stopped by the time limit with a JavaScriptError", async () => {
