@@ -87,9 +87,11 @@ function checkClaim(claims: Record<string, unknown>, name: "iss" | "aud", check:
  * steady binding parses and imports its keys once, and a rotated secret or KV value is seen at once.
  * Only settled sets are remembered.
  */
-function keyLoader(source: KeySource, property: "jws-jwk" | "jwe-jwk", purpose: "sig" | "enc"): (ctx: Context) => Promise<KeySet> {
+function keyLoader(source: KeySource, property: "jws-jwk" | "jwe-jwk", purpose: "sig" | "enc"): (ctx: Context) => KeySet | Promise<KeySet> {
   const memo = new Map<string, KeySet>();
-  return async (ctx) => {
+  /** The set for a crypto object held in a Workers secret or var: while the binding holds the same text, no await. */
+  let fromBinding: { material: string; set: KeySet } | undefined;
+  const load = async (ctx: Context): Promise<KeySet> => {
     const { material, label } = await materialOf(source, ctx, property);
     const text = typeof material === "string" ? material : JSON.stringify(material);
     let set = memo.get(text);
@@ -98,7 +100,14 @@ function keyLoader(source: KeySource, property: "jws-jwk" | "jwe-jwk", purpose: 
       if (memo.size >= 8) memo.delete(memo.keys().next().value!);
       memo.set(text, set);
     }
+    const bound = source.kind === "crypto" && Object.hasOwn(ctx.env, source.name) && ctx.env[source.name] === material;
+    fromBinding = bound && typeof material === "string" ? { material, set } : undefined;
     return set;
+  };
+  return (ctx) => {
+    const last = fromBinding;
+    if (last !== undefined && source.kind === "crypto" && Object.hasOwn(ctx.env, source.name) && ctx.env[source.name] === last.material) return last.set;
+    return load(ctx);
   };
 }
 

@@ -65,8 +65,22 @@ export class KeySet {
     return new KeySet([candidate(parseMaterial(json ?? material, source, wantPrivate), json)], false, source);
   }
 
-  /** The CryptoKey (or secret bytes) that verifies a JWS made with `alg`. Throws TokenRejected or KeyError. */
-  async forSignature(alg: JwsAlgorithm, kid: string | undefined): Promise<CryptoKey> {
+  /** Verification keys already imported, by alg and kid: the steady state returns without a promise hop. */
+  private readonly verified = new Map<string, CryptoKey>();
+
+  /**
+   * The CryptoKey that verifies a JWS made with `alg` (and `kid`). Throws TokenRejected or KeyError.
+   * Returns the key itself (not a promise) once it was imported for this alg and kid.
+   */
+  forSignature(alg: JwsAlgorithm, kid: string | undefined): CryptoKey | Promise<CryptoKey> {
+    const id = kid === undefined ? alg : `${alg} ${kid}`;
+    return this.verified.get(id) ?? this.importForSignature(alg, kid).then((key) => {
+      if (this.verified.size < 64) this.verified.set(id, key); // bounded: kids come from tokens
+      return key;
+    });
+  }
+
+  private async importForSignature(alg: JwsAlgorithm, kid: string | undefined): Promise<CryptoKey> {
     const spec = JWS_ALGORITHMS[alg];
     const fits = (p: ParsedKey): boolean => {
       switch (spec.family) {

@@ -18,14 +18,15 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
 
 const ALL_ENCS = ["A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512", "A128GCM", "A192GCM", "A256GCM"];
 /** A remote JWKS holds public keys: symmetric algorithms are never accepted from it. */
-const ASYMMETRIC_ALGS = (Object.keys(JWS_ALGORITHMS) as JwsAlgorithm[]).filter((a) => JWS_ALGORITHMS[a].family !== "HMAC");
+const ALL_JWS_ALGS = Object.keys(JWS_ALGORITHMS) as JwsAlgorithm[];
+const ASYMMETRIC_ALGS = ALL_JWS_ALGS.filter((a) => JWS_ALGORITHMS[a].family !== "HMAC");
 const MIN_RSA_BITS = 2048;
 
 export interface Verifiers {
   /** Verification keys, when configured (jws-crypto / jws-jwk). */
-  jws?: () => Promise<KeySet>;
+  jws?: () => KeySet | Promise<KeySet>;
   /** Decryption keys, when configured (jwe-crypto / jwe-jwk). */
-  jwe?: () => Promise<KeySet>;
+  jwe?: () => KeySet | Promise<KeySet>;
   remote?: RemoteKeys;
 }
 
@@ -42,22 +43,35 @@ export async function verifyToken(token: string, keys: Verifiers): Promise<JWTPa
 }
 
 async function verifySigned(token: string, keys: Verifiers): Promise<JWTPayload> {
-  const header = headerOf(token);
-  const alg = header.alg;
-  if (alg === undefined || alg === "none" || !isJwsAlgorithm(alg)) throw new TokenRejected(`the token's alg ${quoted(alg)} is not accepted (HS, RS, PS, ES and EdDSA only; never none)`);
   if (keys.remote) {
-    const { payload } = await jwtVerify(token, keys.remote.getKey, { algorithms: ASYMMETRIC_ALGS, clockTolerance: CLOCK_TOLERANCE_SECONDS });
+    const remote = keys.remote;
+    const { payload } = await jwtVerify(token, (header, t) => remote.getKey(checkHeader(header).header, t), { algorithms: ASYMMETRIC_ALGS, clockTolerance: CLOCK_TOLERANCE_SECONDS });
     return payload;
   }
   if (!keys.jws) throw new TokenRejected("the token is signed, but no verification key is configured (jws-crypto or jws-jwk)");
   const set = await keys.jws();
-  const key = await set.forSignature(alg, header.kid);
-  // jose checks again that the CryptoKey's algorithm is the header's: no alg switching.
-  const { payload } = await jwtVerify(token, key, { algorithms: [alg], clockTolerance: CLOCK_TOLERANCE_SECONDS });
+  // jose parses the header once and asks for the key; the key is bound to the header's alg by the set,
+  // and jose checks again that the CryptoKey's algorithm is that alg: no alg switching.
+  const { payload } = await jwtVerify(
+    token,
+    (header) => {
+      const checked = checkHeader(header);
+      return set.forSignature(checked.alg, checked.header.kid);
+    },
+    { algorithms: ALL_JWS_ALGS, clockTolerance: CLOCK_TOLERANCE_SECONDS },
+  );
   return payload;
 }
 
-async function decrypt(token: string, keys: Verifiers, jwe: () => Promise<KeySet>): Promise<JWTPayload> {
+/** The JWS header's checks before any key is used: a known alg (never none), a string kid, no embedded key. */
+function checkHeader(header: ProtectedHeaderParameters): { header: ProtectedHeaderParameters; alg: JwsAlgorithm } {
+  const alg = header.alg;
+  if (alg === undefined || alg === "none" || !isJwsAlgorithm(alg)) throw new TokenRejected(`the token's alg ${quoted(alg)} is not accepted (HS, RS, PS, ES and EdDSA only; never none)`);
+  checkKeyHeaders(header);
+  return { header, alg };
+}
+
+async function decrypt(token: string, keys: Verifiers, jwe: () => KeySet | Promise<KeySet>): Promise<JWTPayload> {
   const header = headerOf(token);
   const { alg, enc } = header;
   if (alg === "RSA1_5") {
@@ -81,6 +95,7 @@ async function decrypt(token: string, keys: Verifiers, jwe: () => Promise<KeySet
   return verifySigned(inner, keys);
 }
 
+/** The protected header of a JWE (decrypted by us, so read before jose). */
 function headerOf(token: string): ProtectedHeaderParameters {
   let header: ProtectedHeaderParameters;
   try {
@@ -88,12 +103,16 @@ function headerOf(token: string): ProtectedHeaderParameters {
   } catch {
     throw new TokenRejected("the token is malformed: its header is not base64url-encoded JSON");
   }
+  checkKeyHeaders(header);
+  return header;
+}
+
+function checkKeyHeaders(header: ProtectedHeaderParameters): void {
   if (header.kid !== undefined && typeof header.kid !== "string") throw new TokenRejected("the token's kid is not a string");
   if (header.jwk !== undefined || header.jku !== undefined || header.x5u !== undefined) {
     // Keys named by the token itself are never trusted (RFC 8725 §3.10); say so rather than ignore them.
     throw new TokenRejected("the token's header carries its own key (jwk, jku or x5u), which is not accepted; the configured key decides");
   }
-  return header;
 }
 
 /**
