@@ -127,7 +127,8 @@ export function readJwtGenerateConfig(config: Record<string, unknown>, path: str
     return undefined;
   }
   const base: JwtGenerateConfig = { title, jwtVariable, jti, issVariable, subVariable, audVariables, expSeconds, privateClaimsVariable, jws, jwe };
-  if (config["x-edge"] === undefined) return base;
+  // `x-edge:` written with nothing after it is null: the same as no extension.
+  if (config["x-edge"] === undefined || config["x-edge"] === null) return base;
   const edge = readEdgeConfig(config["x-edge"], child(path, "x-edge"), reader, {
     owned: ownedClaims(base),
     signed: jws !== undefined,

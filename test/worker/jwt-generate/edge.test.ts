@@ -141,6 +141,11 @@ describe("x-edge is validated at build time", () => {
     });
   }
 
+  it("an empty x-edge is no extension; a non-object one is a problem", () => {
+    expect(problemsOf("{jws-alg: HS256, jws-crypto: k, x-edge: null}")).toEqual([]);
+    expect(problemsOf("{jws-alg: HS256, jws-crypto: k, x-edge: [typ]}")).toEqual(["@.x-edge: expected an object (the x-edge extension), found a list"]);
+  });
+
   it("accepts the cache with jti-claim when reuse-jti says so", () => {
     expect(problemsOf("{jws-alg: HS256, jws-crypto: k, jti-claim: true, x-edge: {cache: {min-remaining: 60, reuse-jti: true}}}")).toEqual([]);
   });
