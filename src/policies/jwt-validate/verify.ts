@@ -83,6 +83,9 @@ async function decrypt(token: string, keys: Verifiers, jwe: () => KeySet | Promi
   const key = await set.forDecryption(alg, enc, header.kid);
   const options = { keyManagementAlgorithms: [alg], contentEncryptionAlgorithms: ALL_ENCS };
   if (!keys.jws && !keys.remote) {
+    if (typeof header.cty === "string" && header.cty.toUpperCase() === "JWT") {
+      throw new TokenRejected("the token is nested (a signed JWT inside the JWE), but no verification key is configured (jws-crypto, jws-jwk or x-edge.jwks-url)");
+    }
     // JWE only: the plaintext is the claims set.
     const { payload } = await jwtDecrypt(token, key, { ...options, clockTolerance: CLOCK_TOLERANCE_SECONDS });
     return payload;

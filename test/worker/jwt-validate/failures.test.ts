@@ -131,6 +131,16 @@ describe("jwt-validate refuses, with 401 and no detail in the body", () => {
     expect(loggedDetail(r.logs)).toMatch(/a JWE is required/);
   });
 
+  it("a nested token when only a decryption key is configured (its signature could not be checked)", async () => {
+    const cek = new Uint8Array(32).fill(0x11);
+    const inner = await hs();
+    const jwe = await new CompactEncrypt(new TextEncoder().encode(inner)).setProtectedHeader({ alg: "dir", enc: "A128CBC-HS256", cty: "JWT" }).encrypt(cek);
+    const v = validator(`jwe-crypto: DIR`, { bindings: { DIR: "0x" + "11".repeat(32) } });
+    const r = await refused(() => v.send(jwe));
+    expect(r.status).toBe(401);
+    expect(loggedDetail(r.logs)).toMatch(/the token is nested .* but no verification key is configured/);
+  });
+
   it("an encrypted but unsigned token when a verification key is configured", async () => {
     const cek = new Uint8Array(32).fill(0x11);
     const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(claims))).setProtectedHeader({ alg: "dir", enc: "A128CBC-HS256" }).encrypt(cek);
