@@ -31,4 +31,6 @@ export interface CompiledApi {
   cors: boolean;
   /** The definition's security requirements, per operation (set by the compiler; absent means open). */
   security?: ApiSecurity;
+  /** Crypto objects its jwt-generate policies sign with (name → jws-alg), at any depth: published by the JWKS. */
+  signingKeys?: ReadonlyMap<string, string>;
 }

@@ -47,6 +47,7 @@ export function compileApis(sources: readonly ApiSource[], code: CodeHost = noCo
       compileSteps: (value, path, r) => compileSteps(value, path, r, scope),
       raisedNames: new Set(),
       policyKinds: new Set(),
+      signingKeys: new Map(),
     };
     const api = compileApi(source.definition, reader, scope);
     warnStringBuiltPrivateClaims(source.definition, reader);
@@ -100,7 +101,7 @@ function compileApi(definition: unknown, reader: ConfigReader, scope: ApiScope):
   checkCatchNames(catchNames, scope, reader);
 
   if (reader.problems.length > before || !assembly || basePath === undefined) return undefined;
-  return { file: reader.file, name, version, title, basePath, properties, operations, assembly, security, cors };
+  return { file: reader.file, name, version, title, basePath, properties, operations, assembly, security, cors, signingKeys: scope.signingKeys ?? new Map() };
 }
 
 /** OpenAPI 2: `basePath`; OpenAPI 3: the path of `servers[0].url`. Normalized without a trailing `/`. */

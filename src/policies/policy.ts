@@ -33,6 +33,8 @@ export interface ApiScope {
   raisedNames?: Set<string>;
   /** Policy kinds this API uses, at any depth (filled while compiling). */
   policyKinds?: Set<string>;
+  /** Crypto objects this API signs with (jws-crypto), and the algorithm: what the JWKS publishes (src/http/jwks.ts). */
+  signingKeys?: Map<string, string>;
 }
 
 export const GATEWAY_TYPES = ["datapower-api-gateway", "datapower-gateway", "micro-gateway"] as const;

@@ -30,6 +30,12 @@ export const compileJwtGenerate: PolicyCompiler = (raw, path, reader, scope) => 
   }
   const owned = ownedClaims(config);
   const signer = config.jws ? new JwsSigner(config.jws) : undefined;
+  if (config.jws?.key.kind === "crypto") {
+    // Published by the JWKS; a crypto object signing under two algorithms is published without `alg` ("").
+    const { name } = config.jws.key;
+    const before = scope.signingKeys?.get(name);
+    scope.signingKeys?.set(name, before === undefined || before === config.jws.alg ? config.jws.alg : "");
+  }
   const encrypter = config.jwe ? new JweEncrypter(config.jwe, signer !== undefined) : undefined;
   if (config.edge) return edgePolicy(config, new EdgeMinter(config, config.edge, owned, signer, encrypter, `${scope.file}#${path}`));
   return {
