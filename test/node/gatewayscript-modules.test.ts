@@ -7,7 +7,7 @@ import { parse as nodeQsParse, stringify as nodeQsStringify } from "node:queryst
 import { parse as nodeUrlParse, format as nodeUrlFormat, resolve as nodeUrlResolve } from "node:url";
 import { format as nodeFormat } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ScriptBuffer } from "../../src/policies/gatewayscript/body";
+import { BufferShim, ScriptBuffer } from "../../src/policies/gatewayscript/buffer";
 import { formatArgs } from "../../src/policies/gatewayscript/console";
 import { querystringModule, urlModule } from "../../src/policies/gatewayscript/url-modules";
 
@@ -44,6 +44,29 @@ describe("gatewayscript modules, against Node's", () => {
     for (const enc of ["base64", "hex"] as const) expect(ours.toString(enc)).toBe(Buffer.from(bytes).toString(enc));
     expect(new ScriptBuffer(new TextEncoder().encode("héllo")).toString()).toBe("héllo");
     expect(JSON.stringify(ours)).toBe(JSON.stringify(Buffer.from(bytes)));
+  });
+
+  it("the Buffer shim encodes and decodes as Node's Buffer", () => {
+    const texts = ["héllo wörld ✓", "user:p@ss", "", "\u00ff\u0000binary"];
+    const encodings = ["utf8", "utf-8", "base64", "base64url", "hex", "latin1", "binary", "ascii"] as const;
+    for (const text of texts) {
+      for (const enc of encodings) {
+        const encoded = Buffer.from(text, enc === "utf-8" ? "utf8" : enc).toString(enc);
+        expect([text, enc, BufferShim.from(encoded, enc).toString(enc)]).toEqual([text, enc, Buffer.from(encoded, enc).toString(enc)]);
+        expect([text, enc, BufferShim.from(text).toString(enc)]).toEqual([text, enc, Buffer.from(text).toString(enc)]);
+      }
+      expect(BufferShim.byteLength(text)).toBe(Buffer.byteLength(text));
+    }
+    // Old scripts call it with new, for Basic credentials.
+    const Ctor = BufferShim as unknown as new (v: string) => ScriptBuffer;
+    expect(new Ctor("alice:secret").toString("base64")).toBe(Buffer.from("alice:secret").toString("base64"));
+    expect(BufferShim.from("aGk=", "base64").toString()).toBe("hi");
+    expect(BufferShim.isBuffer(BufferShim.from("x"))).toBe(true);
+    expect(BufferShim.isBuffer("x")).toBe(false);
+    expect(BufferShim.concat([BufferShim.from("ab"), BufferShim.from([99, 100])]).toString()).toBe("abcd");
+    expect(BufferShim.concat([BufferShim.from("abcdef")], 3).toString()).toBe("abc");
+    expect(Array.from(BufferShim.alloc(3, 7))).toEqual([7, 7, 7]);
+    expect((BufferShim.from("héllo").slice(1, 3) as ScriptBuffer).toString("hex")).toBe(Buffer.from("héllo").subarray(1, 3).toString("hex"));
   });
 
   it("console lines are formatted as util.format", () => {

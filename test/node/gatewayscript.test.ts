@@ -201,7 +201,8 @@ context.message.body.readAsBuffer(function (error, buffer) {
   session.input.readAsJSON(function (error2, json) {
     context.message.body.write({
       text: buffer.toString(), b64: buffer.toString('base64'), length: buffer.length, json: json,
-      doomed: context.get('doomed') === undefined, kept: apim.getContext('kept')
+      doomed: context.get('doomed') === undefined, kept: apim.getContext('kept'),
+      basic: 'Basic ' + new Buffer('alice:secret').toString('base64'), isBuffer: Buffer.isBuffer(buffer)
     });
   });
 });
@@ -365,9 +366,9 @@ describe("gatewayscript in the worker", () => {
     });
   });
 
-  it("readAsBuffer, session.input, context.clear, apim.getContext; console goes to the log only", async () => {
+  it("readAsBuffer, Buffer, session.input, context.clear, apim.getContext; console goes to the log only", async () => {
     const res = await worker.fetch("/misc", { method: "POST", headers: { "x-user": "dora" }, body: '{"é":1}' });
-    expect(await res.json()).toEqual({ text: '{"é":1}', b64: Buffer.from('{"é":1}').toString("base64"), length: 8, json: { é: 1 }, doomed: true, kept: "stays" });
+    expect(await res.json()).toEqual({ text: '{"é":1}', b64: Buffer.from('{"é":1}').toString("base64"), length: 8, json: { é: 1 }, doomed: true, kept: "stays", basic: "Basic YWxpY2U6c2VjcmV0", isBuffer: true });
     await expect.poll(() => worker.logs.find((l) => l.includes('"api":"misc"'))).toBeDefined();
     const line = JSON.parse(worker.logs.find((l) => l.includes('"api":"misc"')) as string) as Record<string, unknown>;
     expect(line).toEqual({ level: "info", api: "misc", policy: "gatewayscript", source: "gatewayscript", message: 'misc for dora: {"n":1}' });

@@ -1,36 +1,11 @@
+import { ScriptBuffer } from "./buffer";
 import type { ScriptRun } from "./run";
+
+export { ScriptBuffer };
 
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 const looseUtf8 = new TextDecoder();
-
-/**
- * The bytes DataPower's `readAsBuffer` hands a script: a Uint8Array whose `toString(encoding)` decodes
- * like Node's Buffer (utf8, base64, hex), since Workers have no Buffer without Node compatibility.
- */
-export class ScriptBuffer extends Uint8Array {
-  override toString(encoding: unknown = "utf8"): string {
-    switch (typeof encoding === "string" ? encoding.toLowerCase() : "utf8") {
-      case "base64":
-        return btoa(binaryString(this));
-      case "hex":
-        return Array.from(this, (b) => b.toString(16).padStart(2, "0")).join("");
-      default:
-        return looseUtf8.decode(this);
-    }
-  }
-
-  toJSON(): { type: "Buffer"; data: number[] } {
-    return { type: "Buffer", data: Array.from(this) };
-  }
-}
-
-/** Each byte as one character, in chunks (a spread of a large array would overflow the stack). */
-function binaryString(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return out;
-}
 
 /** Reads the current message's body once per run; a stream is replaced by what was read, so later readers and `invoke` see the same bytes. */
 export async function bodyBytes(run: ScriptRun): Promise<Uint8Array<ArrayBuffer>> {

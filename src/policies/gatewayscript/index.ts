@@ -2,6 +2,7 @@ import { codeId } from "../../config/code";
 import { child } from "../../config/problems";
 import type { PolicyCompiler } from "../policy";
 import { titleOf } from "../policy";
+import { BufferShim } from "./buffer";
 import { scriptConsole } from "./console";
 import { v10Context } from "./context-api";
 import { ScriptRun, timeLimitMs } from "./run";
@@ -39,6 +40,7 @@ const PARAMS = [
   "setInterval",
   "clearInterval",
   "setImmediate",
+  "Buffer",
   "fetch",
   "caches",
   "WebSocket",
@@ -105,6 +107,7 @@ export const compileGatewayScript: PolicyCompiler = (config, path, reader, scope
         setInterval: setTimer(true),
         clearInterval: clear,
         setImmediate: (cb: unknown, ...args: unknown[]) => run.setTimer(cb, 0, false, args),
+        Buffer: BufferShim,
         fetch: undefined,
         caches: undefined,
         WebSocket: undefined,
