@@ -3,8 +3,8 @@
  * while it has at least `min-remaining` seconds left.
  *
  * - Keyed by a SHA-256 digest of everything that shapes the token except iat, exp and jti (the rendered
- *   claims, the encoded headers) and of the identity of the key objects used: a rotated key is a new
- *   import, hence a new identity, and never reuses a token minted with the old one.
+ *   claims, the encoded headers) and of the keys' fingerprints (keyIdentity): a rotated key has another,
+ *   so it never reuses a token minted with the old one.
  * - Holds only finished tokens (strings), never a pending promise: Workers forbids sharing I/O across
  *   requests. Two concurrent misses both mint; the last one stays.
  * - Bounded in entries and in bytes; the least recently used go first.
@@ -71,13 +71,17 @@ export const tokenCache = new TokenCache();
 const identities = new WeakMap<object, string>();
 
 /**
- * A per-isolate identity for an imported key object: random, so it says nothing about the key (a digest
- * of a weak shared secret would help brute force), and new for every import, so rotation changes it.
+ * The key's fingerprint in the cache key: an asymmetric key's RFC 7638 thumbprint (public, and the same for
+ * every import of the same key); for a shared secret, a random identity per imported key object, so it says
+ * nothing about the secret (a digest of a weak secret would help brute force). Either way a rotated key
+ * differs, so it never reuses a token minted with the old one.
  */
 export function keyIdentity(key: object): string {
+  const thumbprint = "thumbprint" in key ? key.thumbprint : undefined;
+  if (typeof thumbprint === "string") return `t:${thumbprint}`;
   let id = identities.get(key);
   if (id === undefined) {
-    id = crypto.randomUUID();
+    id = `r:${crypto.randomUUID()}`;
     identities.set(key, id);
   }
   return id;

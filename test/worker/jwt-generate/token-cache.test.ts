@@ -69,6 +69,21 @@ describe("x-edge.cache", () => {
     expect(decodePart(second, 1).iat).toBe(Math.floor((start + 201_000) / 1000));
   });
 
+  it("concurrent first requests each get a finished, valid token (no pending mint is shared)", async () => {
+    const secret = hex(32);
+    const gw = cachedMinter(60, secret);
+    const tokens = await Promise.all(Array.from({ length: 16 }, () => mint(gw, "alice")));
+    const bytes = Uint8Array.from(secret.match(/../g)!.map((b) => parseInt(b, 16)));
+    for (const token of tokens) expect((await jwtVerify(token, bytes)).payload.sub).toBe("alice");
+    // Concurrent misses may each import the shared secret (each import has its own identity), so each may cache
+    // its token; once settled, requests are served from the cache.
+    expect(tokenCache.size.entries).toBeGreaterThanOrEqual(1);
+    expect(tokenCache.size.entries).toBeLessThanOrEqual(16);
+    const next = await mint(gw, "alice");
+    expect(tokens).toContain(next);
+    expect(await mint(gw, "alice")).toBe(next);
+  });
+
   it("stays bounded in entries and bytes under 100,000 distinct subjects", async () => {
     const cache = new TokenCache({ maxEntries: 1000, maxBytes: 256 * 1024 });
     const gw = cachedMinter(60);
