@@ -6,7 +6,7 @@ import { PolicyError } from "./errors";
  * the whole payload (parse); invoke and the response keep streaming. The text replaces the stream, so the
  * body can still be forwarded or returned afterwards.
  */
-export async function bodyText(message: Message, limit: number, errorFor: (detail: string) => PolicyError): Promise<string> {
+export async function bodyText(message: Pick<Message, "body">, limit: number, errorFor: (detail: string) => PolicyError): Promise<string> {
   const body = message.body;
   if (body === null) return "";
   if (typeof body === "string") return body;

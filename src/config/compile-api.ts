@@ -3,6 +3,7 @@ import type { CompiledApi } from "../assembly/api";
 import { GATEWAY_TYPES, type ApiScope } from "../policies/policy";
 import { compileAssembly, compileSteps } from "./assembly";
 import { readApiProperties } from "./catalogs";
+import { chooseVersion } from "./versions";
 import { noCode, type CodeHost } from "./code";
 import { child, DefinitionError, formatProblem, type Problem } from "./problems";
 import { ConfigReader, describe } from "./reader";
@@ -34,7 +35,7 @@ export function compileApis(sources: readonly ApiSource[], code: CodeHost = noCo
   const apis: CompiledApi[] = [];
   const problems: Problem[] = [];
   const warnings: string[] = [];
-  const byBasePath = new Map<string, string>();
+  const byBasePath = new Map<string, CompiledApi>();
   for (const source of sources) {
     const reader = new ConfigReader(source.file, source.lines);
     const scope: ApiScope = {
@@ -56,10 +57,18 @@ export function compileApis(sources: readonly ApiSource[], code: CodeHost = noCo
     if (!api) continue;
     const other = byBasePath.get(api.basePath);
     if (other !== undefined) {
-      problems.push({ file: source.file, path: "basePath", message: `base path '${api.basePath || "/"}' is already used by ${other}` });
+      // Versions of one API (one file per version, as exports are): the highest is served; see versions.ts.
+      const choice = chooseVersion(other, api);
+      if (!choice) {
+        problems.push({ file: source.file, path: "basePath", message: `base path '${api.basePath || "/"}' is already used by ${other.file}` });
+        continue;
+      }
+      warnings.push(choice.warning);
+      if (choice.keep === api) apis[apis.indexOf(other)] = api;
+      byBasePath.set(api.basePath, choice.keep);
       continue;
     }
-    byBasePath.set(api.basePath, source.file);
+    byBasePath.set(api.basePath, api);
     apis.push(api);
   }
   return { apis, problems, warnings };

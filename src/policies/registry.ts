@@ -2,7 +2,7 @@ import { compileActivityLog, compileEdgeNoOp } from "./activity-log";
 import { compileOperationSwitch } from "./containers/operation-switch";
 import { compileGatewayScript } from "./gatewayscript";
 import { compileIf, compileSwitch } from "./containers/switch";
-import { compileInvoke } from "./invoke";
+import { compileInvoke, compileProxy } from "./invoke";
 import { compileJwtGenerate } from "./jwt-generate";
 import { compileJwtValidate } from "./jwt-validate";
 import { compileParse } from "./parse";
@@ -14,6 +14,7 @@ import { compileThrow } from "./throw";
 export const POLICY_COMPILERS: Readonly<Record<string, PolicyCompiler>> = {
   "set-variable": compileSetVariable,
   invoke: compileInvoke,
+  proxy: compileProxy,
   throw: compileThrow,
   "jwt-generate": compileJwtGenerate,
   "operation-switch": compileOperationSwitch,
