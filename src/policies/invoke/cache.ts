@@ -17,6 +17,9 @@ export interface CacheSettings {
 
 const MODES = ["protocol", "no-cache", "time-to-live"] as const;
 
+/** Workers' default cache (typed here too for the Node-side type check, whose DOM CacheStorage lacks it). */
+const edgeCache = (): Cache => (caches as CacheStorage & { default: Cache }).default;
+
 /** Absent `cache-response` caches nothing ([ours]: as before caching existed; see docs/policies-edge.md). */
 export function readCache(config: Record<string, unknown>, path: string, reader: ConfigReader): CacheSettings | undefined {
   const mode = reader.oneOf(config, "cache-response", path, MODES);
@@ -37,7 +40,7 @@ export function cacheable(method: string, headers: Headers): boolean {
 }
 
 export async function cached(settings: CacheSettings, url: URL, ctx: Context): Promise<Response | undefined> {
-  return (await caches.default.match(keyFor(settings, url, ctx))) ?? undefined;
+  return (await edgeCache().match(keyFor(settings, url, ctx))) ?? undefined;
 }
 
 /** Stores a copy of `response` and returns the one to use (the body is split in two: the cache reads one). */
@@ -49,7 +52,7 @@ export async function store(settings: CacheSettings, url: URL, ctx: Context, res
   const headers = new Headers(forCache.headers);
   if (settings.mode === "time-to-live") headers.set("cache-control", `max-age=${settings.ttl}`);
   try {
-    await caches.default.put(keyFor(settings, url, ctx), new Response(forCache.body, { status: 200, statusText: forCache.statusText, headers }));
+    await edgeCache().put(keyFor(settings, url, ctx), new Response(forCache.body, { status: 200, statusText: forCache.statusText, headers }));
   } catch {
     // Not storable (for example `no-store`): the response is still answered.
   }

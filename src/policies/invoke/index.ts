@@ -166,7 +166,8 @@ function makePolicy(s: InvokeSettings): Policy {
       let body: string | ReadableStream<Uint8Array> | null = hasBody ? message.body : null;
       if (!hasBody) headers.delete("content-length");
       if (body !== null && s.compression) {
-        body = (typeof body === "string" ? new Response(body).body! : body).pipeThrough(new CompressionStream("gzip"));
+        const source = typeof body === "string" ? (new Response(body).body as ReadableStream<Uint8Array>) : body;
+        body = source.pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
         headers.set("content-encoding", "gzip");
         headers.delete("content-length");
       }
@@ -230,8 +231,13 @@ function targetUrl(s: InvokeSettings, ctx: Context): URL {
 function outgoingHeaders(s: InvokeSettings, ctx: Context, url: URL): Headers {
   const headers = new Headers(ctx.message.headers);
   dropHopByHop(headers);
-  if (s.headerControl) {
-    for (const name of [...headers.keys()]) if (!passes(s.headerControl, name)) headers.delete(name);
+  const control = s.headerControl;
+  if (control) {
+    const blocked: string[] = [];
+    headers.forEach((_, name) => {
+      if (!passes(control, name)) blocked.push(name);
+    });
+    for (const name of blocked) headers.delete(name);
   }
   if (s.basic) {
     const user = renderTemplate(s.basic.username, ctx);
@@ -270,7 +276,13 @@ async function setOutput(ctx: Context, name: string, response: Response): Promis
   const text = await bodyText(holder, MAX_OUTPUT_BYTES, (detail) => new PolicyError("RuntimeError", `invoke output: ${detail}`));
   ctx.set(name, {
     body: text,
-    headers: Object.fromEntries(response.headers),
+    headers: headerRecord(response.headers),
     status: { code: response.status, reason: response.statusText },
   });
+}
+
+function headerRecord(headers: Headers): Record<string, string> {
+  const record: Record<string, string> = {};
+  headers.forEach((value, name) => (record[name] = value));
+  return record;
 }
