@@ -26,7 +26,7 @@ function decodePart(part: string): unknown {
 /**
  * `edge-jwt mint`: compiles the definition as the build does, then runs its execute steps in Node (WebCrypto) up to
  * and including the first jwt-generate, with `--key` as its crypto object (and `--jwe-key` for encryption).
- * `invoke` steps before it are skipped: nothing is sent anywhere.
+ * `invoke` and `proxy` steps before it are skipped: nothing is sent anywhere.
  */
 export async function runMint(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -90,7 +90,7 @@ export async function runMint(args: string[]): Promise<number> {
   const ctx = new Context(request, api, env, rest);
   try {
     for (const policy of api.assembly.execute) {
-      if (policy.kind === "invoke") continue;
+      if (policy.kind === "invoke" || policy.kind === "proxy") continue;
       ctx.currentPolicy = policy.title;
       await policy.run(ctx);
       if (policy.kind === "jwt-generate") break;
