@@ -124,7 +124,7 @@ function readVerb(config: Record<string, unknown>, path: string, reader: ConfigR
   if (raw === undefined) return "keep";
   const verb = raw.toLowerCase() === "keep" ? "keep" : raw.toUpperCase();
   if ((VERBS as readonly string[]).includes(verb)) return verb as (typeof VERBS)[number];
-  reader.report(child(path, "verb"), `expected one of ${VERBS.join(", ")}, found ${describe(raw)}`);
+  reader.report(child(path, "verb"), `expected one of ${VERBS.join(", ")}, found ${JSON.stringify(raw)}`);
   return "keep";
 }
 
