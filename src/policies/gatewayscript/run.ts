@@ -40,6 +40,8 @@ export class ScriptRun {
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
   private nextTimer = 1;
   readonly done: Promise<void>;
+  /** Aborted when the policy ends, so calls still in flight (urlopen) stop instead of running on unseen. */
+  readonly ended = new AbortController();
   /** A read of the message's stream in progress, shared by the script's readers within this run only. */
   reading: { stream: ReadableStream<Uint8Array>; bytes: Promise<Uint8Array<ArrayBuffer>> } | undefined;
 
@@ -141,6 +143,7 @@ export class ScriptRun {
 
   private end(): void {
     this.settled = true;
+    this.ended.abort();
     clearTimeout(this.limit);
     for (const handle of this.timers.values()) {
       clearTimeout(handle);

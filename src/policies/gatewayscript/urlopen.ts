@@ -97,7 +97,7 @@ export function urlopenModule(run: ScriptRun) {
             headers: opts.headers,
             body: opts.body,
             redirect: "manual",
-            signal: AbortSignal.timeout(Math.round(opts.timeoutS * 1000)),
+            signal: AbortSignal.any([run.ended.signal, AbortSignal.timeout(Math.round(opts.timeoutS * 1000))]),
           });
         } catch (e) {
           const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
