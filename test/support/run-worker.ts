@@ -35,6 +35,10 @@ export interface StartWorkerOptions {
   bindings?: Record<string, string>;
   /** Contents of the CRYPTO_OBJECTS KV namespace: key name → value. */
   kv?: Record<string, string>;
+  /** More KV namespaces: binding → namespace id (e.g. the APPS id from wrangler.toml). */
+  kvNamespaces?: Record<string, string>;
+  /** Miniflare's KV persistence directory (wrangler's `--persist-to DIR` keeps KV in `DIR/v3/kv`). */
+  kvPersist?: string;
   /** Miniflare's own log level; default: errors only. */
   logLevel?: "none" | "error" | "warn" | "info" | "debug";
   /**
@@ -170,7 +174,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       modulesRoot: dir,
       compatibilityDate: await compatibilityDate(),
       bindings,
-      kvNamespaces: ["CRYPTO_OBJECTS"],
+      kvNamespaces: { CRYPTO_OBJECTS: "CRYPTO_OBJECTS", ...options.kvNamespaces },
+      ...(options.kvPersist !== undefined ? { kvPersist: options.kvPersist } : {}),
       host: "127.0.0.1",
       port: 0,
       cf: false,
