@@ -7,7 +7,8 @@
  *
  * Prints `client_id: ID` and, for a new secret, `client_secret: SECRET` — the only time the secret is
  * shown: only its salted PBKDF2-SHA256 hash is stored. `--local` (the default) writes the store that
- * `wrangler dev` reads; `--remote` the deployed namespace. `--persist-to DIR` is passed to wrangler.
+ * `wrangler dev` reads; `--remote` the deployed namespace. `--env ENV` (e.g. `production`) and
+ * `--persist-to DIR` are passed to wrangler.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -17,8 +18,8 @@ import { join } from "node:path";
 import { parseAppRecord, type AppRecord } from "../src/security/app-record";
 import { newApplication, rotateSecret } from "../src/security/new-app";
 
-const USAGE = `usage: npm run app -- add NAME [--secret] [--api API-NAME]... [--local|--remote] [--persist-to DIR]
-       npm run app -- disable ID | enable ID | rotate-secret ID [--local|--remote] [--persist-to DIR]`;
+const USAGE = `usage: npm run app -- add NAME [--secret] [--api API-NAME]... [--local|--remote] [--env ENV] [--persist-to DIR]
+       npm run app -- disable ID | enable ID | rotate-secret ID [--local|--remote] [--env ENV] [--persist-to DIR]`;
 
 interface Options {
   command: string;
@@ -27,20 +28,22 @@ interface Options {
   apis: string[];
   remote: boolean;
   persistTo: string | undefined;
+  env: string | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
   const positional: string[] = [];
-  const opts: Options = { command: "", arg: "", secret: false, apis: [], remote: false, persistTo: undefined };
+  const opts: Options = { command: "", arg: "", secret: false, apis: [], remote: false, persistTo: undefined, env: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === "--secret") opts.secret = true;
     else if (a === "--remote") opts.remote = true;
     else if (a === "--local") opts.remote = false;
-    else if (a === "--api" || a === "--persist-to") {
+    else if (a === "--api" || a === "--persist-to" || a === "--env") {
       const value = argv[++i];
       if (value === undefined) fail(`${a} needs a value`);
       if (a === "--api") opts.apis.push(value);
+      else if (a === "--env") opts.env = value;
       else opts.persistTo = value;
     } else if (a.startsWith("--")) fail(`unknown option ${a}`);
     else positional.push(a);
@@ -74,9 +77,10 @@ class WranglerKv {
   constructor(private readonly opts: Options) {}
 
   private where(): string[] {
-    // APPS has an id and a preview_id; the worker (dev and deploy) reads the id.
+    // The worker (dev and deploy) reads the namespace's id, never a preview_id.
     const flags = ["--binding", "APPS", "--preview", "false", this.opts.remote ? "--remote" : "--local"];
     if (this.opts.persistTo !== undefined) flags.push("--persist-to", this.opts.persistTo);
+    if (this.opts.env !== undefined) flags.push("--env", this.opts.env);
     return flags;
   }
 
