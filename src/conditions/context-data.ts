@@ -1,4 +1,4 @@
-import type { Context } from "../assembly/context";
+import { bodyData, type Context } from "../assembly/context";
 
 /**
  * The value a condition sees for a context variable by its dotted name. Like `ctx.get`, with what a
@@ -30,12 +30,15 @@ export function conditionValue(ctx: Context, name: string, body: unknown): unkno
 }
 
 /**
- * `message.body` as data: a body a policy set (text, or data another policy parsed) or, when a condition
+ * `message.body` as data: data `parse` made, a body a policy set, or, when a condition
  * reads it, the stream read once into text — the message keeps that text, so it is still sent on. JSON
  * text becomes data (a JSON condition on `message.body.x` works as on API Connect); other text stays text.
  */
 export async function messageBodyData(ctx: Context): Promise<unknown> {
   const message = ctx.message;
+  // Data a policy made (`parse`, or an object set as the body) is the body as data already.
+  const data = bodyData(message);
+  if (data !== undefined) return data;
   let body: unknown = message.body;
   if (body instanceof ReadableStream) {
     const text = await new Response(body).text();

@@ -120,6 +120,16 @@ describe("switch with JSONata conditions (datapower-api-gateway)", () => {
     expect(echo.headers["x-kind"]).toBe("order");
   });
 
+  it("after parse, a condition reads the data parse made (the same as message.body.x in a template)", async () => {
+    const before = `      - parse:
+          version: 2.0.0
+          use-content-type: false
+`;
+    const gw = gatewayFor({ "a.yaml": switchApi("Parsed", ["message.body.order.id = 9 and $count(message.body.order.lines) = 2"], before) });
+    expect(await ran(gw, "/parsed/items/1", { method: "POST", body: '{"order":{"id":9,"lines":["a","b"]}}', headers: { "content-type": "application/json" } })).toBe("case 0");
+    expect(await ran(gw, "/parsed/items/1", { method: "POST", body: '{"order":{"id":9,"lines":["a"]}}', headers: { "content-type": "application/json" } })).toBe("otherwise");
+  });
+
   it("if runs its execute only when the condition holds; containers nest", async () => {
     const api = `${header("Iffy")}      - if:
           version: 2.0.0
