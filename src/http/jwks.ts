@@ -14,7 +14,7 @@
 import { logWarning } from "../assembly/log";
 import type { CompiledApi } from "../assembly/api";
 import { encodeBase64Url } from "../jose/base64url";
-import { resolveCryptoObject } from "../keys";
+import { passwordFor, resolveCryptoObject } from "../keys";
 import { publicJwks, type PublicJwk } from "../keys/public-jwk";
 
 export const DEFAULT_JWKS_PATH = "/.well-known/jwks.json";
@@ -85,7 +85,7 @@ export class JwksEndpoint {
       if (text === undefined) continue;
       const name = names[i]!;
       try {
-        const published = await publicJwks(text, this.names.get(name) ?? "", `crypto object '${name}'`);
+        const published = await publicJwks(text, this.names.get(name) ?? "", `crypto object '${name}'`, passwordFor(name, env));
         problems.push(...published.skipped);
         for (const key of published.keys) {
           if (kids.has(key.kid)) continue; // the same key named twice

@@ -11,7 +11,7 @@
  */
 import type { JweContentAlgorithm, JweKeyAlgorithm, JwsAlgorithm } from "../jose/algorithms";
 import { KeyError } from "./errors";
-import { importEncryptionKey, importSigningKey } from "./import";
+import { importEncryptionKey, importSigningKey, type PasswordSource } from "./import";
 import type { EncryptionKey, KeyMaterial, SigningKey } from "./types";
 
 const MAX_ENTRIES = 256;
@@ -50,14 +50,15 @@ let imports = 0;
 let hits = 0;
 
 /** A signing key for `material` and `alg`, imported on the first use of this exact material. */
-export async function getSigningKey(material: KeyMaterial, alg: JwsAlgorithm, source: string): Promise<SigningKey> {
+export async function getSigningKey(material: KeyMaterial, alg: JwsAlgorithm, source: string, password?: PasswordSource): Promise<SigningKey> {
   const key = await cacheKey(`sign:${alg}`, material, source);
   const cached = signing.get(key);
   if (cached) {
     hits++;
     return cached;
   }
-  const imported = await importSigningKey(material, alg, source);
+  // Keyed by the material as stored: an encrypted key is decrypted once, on this miss.
+  const imported = await importSigningKey(material, alg, source, password);
   imports++;
   signing.set(key, imported);
   return imported;

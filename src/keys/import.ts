@@ -8,6 +8,7 @@ import {
 } from "../jose/algorithms";
 import { decodeBase64Url, encodeBase64Url } from "../jose/base64url";
 import { webBytes } from "../jose/bytes";
+import { decryptPkcs8Pem, isEncryptedPkcs8Pem } from "./encrypted-pkcs8";
 import { KeyError } from "./errors";
 import { quotable } from "./jwk";
 import { parseMaterial } from "./material";
@@ -26,9 +27,9 @@ type OkpKey = Extract<ParsedKey, { kty: "OKP" }>;
  * least 2048 bits for RS and PS, an EC private key on the alg's curve for ES.
  * The CryptoKey is non-extractable. Throws KeyError naming `source` and the problem.
  */
-export async function importSigningKey(material: KeyMaterial, alg: JwsAlgorithm, source: string): Promise<SigningKey> {
+export async function importSigningKey(material: KeyMaterial, alg: JwsAlgorithm, source: string, password?: PasswordSource): Promise<SigningKey> {
   const spec = JWS_ALGORITHMS[alg];
-  const parsed = parseMaterial(material, source, true);
+  const parsed = parseMaterial(await decryptedIfEncrypted(material, source, password), source, true);
   const kid = parsed.kid === undefined ? {} : { kid: parsed.kid };
   switch (spec.family) {
     case "HMAC": {
@@ -138,6 +139,16 @@ export async function importEncryptionKey(material: KeyMaterial, alg: JweKeyAlgo
       return Object.freeze({ family: "AES-KW", key, ...kid });
     }
   }
+}
+
+/** Where an encrypted private key's password comes from: asked only when the material is encrypted. */
+export type PasswordSource = () => Promise<string>;
+
+/** An `ENCRYPTED PRIVATE KEY` PEM decrypted with its password (src/keys/encrypted-pkcs8.ts); other material as is. */
+async function decryptedIfEncrypted(material: KeyMaterial, source: string, password: PasswordSource | undefined): Promise<KeyMaterial> {
+  if (typeof material !== "string" || !isEncryptedPkcs8Pem(material)) return material;
+  if (!password) throw new KeyError(`${source} is an encrypted private key; only a crypto object can be, with its password in a secret named <name>_PASSWORD`);
+  return decryptPkcs8Pem(material, await password(), source);
 }
 
 /** "an RSA private key (PKCS#1 PEM)", "a JWK of kty 'EC' with crv 'P-384'", "a shared secret (text)". */

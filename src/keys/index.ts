@@ -3,8 +3,8 @@
  * them into WebCrypto for one algorithm, and cache the result per material.
  */
 export { KeyError } from "./errors";
-export { resolveCryptoObject, CRYPTO_OBJECTS_BINDING, keyCacheSettings, keySourceReads, clearKeySourceMemo } from "./resolve";
-export { importSigningKey, importEncryptionKey } from "./import";
+export { resolveCryptoObject, passwordFor, CRYPTO_OBJECTS_BINDING, keyCacheSettings, keySourceReads, clearKeySourceMemo } from "./resolve";
+export { importSigningKey, importEncryptionKey, type PasswordSource } from "./import";
 export { getSigningKey, getEncryptionKey, keyCacheStats, clearKeyCache } from "./cache";
 export { jwkThumbprint, type ThumbprintMembers } from "./thumbprint";
 export { certificateInfo, type CertificateInfo } from "./certificate";

@@ -9,6 +9,8 @@
 import { isJwsAlgorithm, JWS_ALGORITHMS } from "../jose/algorithms";
 import { decodeBase64Url, encodeBase64Url } from "../jose/base64url";
 import { webBytes } from "../jose/bytes";
+import { decryptPkcs8Pem, isEncryptedPkcs8Pem } from "./encrypted-pkcs8";
+import { KeyError } from "./errors";
 import { isJwkSet, isObject, parseJwk } from "./jwk";
 import { parseMaterial } from "./material";
 import { publicThumbprint } from "./thumbprint";
@@ -29,7 +31,11 @@ export interface Published {
  * The public keys in `text` (a crypto object's value). `alg` is the jws-alg it signs with ("" when
  * several); `source` names it in the reasons. Throws KeyError when the text is not key material.
  */
-export async function publicJwks(text: string, alg: string, source: string): Promise<Published> {
+export async function publicJwks(text: string, alg: string, source: string, password?: () => Promise<string>): Promise<Published> {
+  if (isEncryptedPkcs8Pem(text)) {
+    if (!password) throw new KeyError(`${source} is an encrypted private key and no password is configured`);
+    text = await decryptPkcs8Pem(text, await password(), source);
+  }
   const entries = setEntries(text);
   const parsed: Array<ParsedKey | string> = entries
     ? entries.map((entry, i) => parseEntry(entry, `${source} key ${i}`))

@@ -82,6 +82,24 @@ export async function resolveCryptoObject(name: string, env: Record<string, unkn
   throw new KeyError(`crypto object '${name}' was not found in Workers secrets/vars or KV namespace ${CRYPTO_OBJECTS_BINDING}`);
 }
 
+/**
+ * The password of encrypted crypto object `name`: the crypto object `<name>_PASSWORD` (a secret,
+ * var, Secrets Store secret or KV value), read only when the key is encrypted and not yet imported.
+ */
+export function passwordFor(name: string, env: Record<string, unknown>): () => Promise<string> {
+  const passwordName = `${name}_PASSWORD`;
+  return async () => {
+    try {
+      return await resolveCryptoObject(passwordName, env);
+    } catch (e) {
+      if (e instanceof KeyError && e.message.endsWith("was not found in Workers secrets/vars or KV namespace " + CRYPTO_OBJECTS_BINDING)) {
+        throw new KeyError(`crypto object '${name}' is an encrypted private key and its password is missing (a secret named ${passwordName})`);
+      }
+      throw e;
+    }
+  };
+}
+
 /** The memo's settings for this environment, in seconds. */
 export function keyCacheSettings(env: Record<string, unknown>): { ttl: number; staleTtl: number } {
   return { ttl: seconds(env.KEY_CACHE_TTL, DEFAULT_KEY_CACHE_TTL), staleTtl: seconds(env.KEY_STALE_TTL, DEFAULT_KEY_STALE_TTL) };

@@ -1,6 +1,6 @@
 import type { Context } from "../../assembly/context";
 import { runtimeError } from "../../assembly/errors";
-import { resolveCryptoObject, type KeyMaterial } from "../../keys";
+import { passwordFor, resolveCryptoObject, type KeyMaterial, type PasswordSource } from "../../keys";
 import type { KeySource } from "./config";
 
 /** The key material a source names, with a label for messages (never the material itself). */
@@ -32,12 +32,13 @@ export class KeyLoader<K> {
   constructor(
     private readonly source: KeySource,
     private readonly property: "jws-jwk" | "jwe-jwk",
-    private readonly fetchKey: (material: KeyMaterial, label: string) => Promise<K>,
+    private readonly fetchKey: (material: KeyMaterial, label: string, password?: PasswordSource) => Promise<K>,
   ) {}
 
   async load(ctx: Context): Promise<K> {
     const { material, label } = await materialOf(this.source, ctx, this.property);
-    return this.fetchKey(material, label);
+    // Only a crypto object may be an encrypted private key; its password is <name>_PASSWORD.
+    return this.fetchKey(material, label, this.source.kind === "crypto" ? passwordFor(this.source.name, ctx.env) : undefined);
   }
 }
 

@@ -12,7 +12,7 @@ export class JwsSigner {
   private readonly headers = new WeakMap<SigningKey, string>();
 
   constructor(private readonly jws: NonNullable<JwtGenerateConfig["jws"]>) {
-    this.loader = new KeyLoader(jws.key, "jws-jwk", (material, label) => getSigningKey(material, jws.alg, label));
+    this.loader = new KeyLoader(jws.key, "jws-jwk", (material, label, password) => getSigningKey(material, jws.alg, label, password));
   }
 
   /** The compact JWS of `claims` (JSON text). */

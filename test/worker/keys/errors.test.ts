@@ -133,9 +133,11 @@ describe("material that is not a usable key", () => {
 });
 
 describe("PEMs that are not usable keys", () => {
-  it("ENCRYPTED PRIVATE KEY, and legacy encrypted PKCS#1 / SEC1", async () => {
+  it("ENCRYPTED PRIVATE KEY without a password or not PBES2 DER, and legacy encrypted PKCS#1 / SEC1", async () => {
     const body = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(300))));
-    await expectKeyError(importSigningKey(toPem("ENCRYPTED PRIVATE KEY", Uint8Array.from(atob(body), (c) => c.charCodeAt(0))), "RS256", src), /encrypted private key; encrypted keys are not supported/, [body]);
+    const encrypted = toPem("ENCRYPTED PRIVATE KEY", Uint8Array.from(atob(body), (c) => c.charCodeAt(0)));
+    await expectKeyError(importSigningKey(encrypted, "RS256", src), /is an encrypted private key; only a crypto object can be, with its password in a secret named <name>_PASSWORD/, [body]);
+    await expectKeyError(importSigningKey(encrypted, "RS256", src, async () => "pw"), /is an encrypted private key whose contents are not valid PBES2/, [body]);
     for (const label of ["RSA PRIVATE KEY", "EC PRIVATE KEY"]) {
       const legacy = `-----BEGIN ${label}-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\n\n${body}\n-----END ${label}-----\n`;
       await expectKeyError(importSigningKey(legacy, "RS256", src), /encrypted keys are not supported/, [body]);
