@@ -44,6 +44,16 @@ describe("jwt-validate accepts", () => {
     expect((await gw().send(token)).status).toBe(200);
   });
 
+  it("a JWK Set held in the CRYPTO_OBJECTS KV namespace", async () => {
+    const set = { keys: [{ ...rsa.publicJwk, kid: "kv-rsa", use: "sig" }] };
+    await testEnv.CRYPTO_OBJECTS.put("jwt-validate-kv-set", JSON.stringify(set));
+    const v = validator(`jws-crypto: jwt-validate-kv-set`);
+    const token = await new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "kv-rsa" }).sign(rsaPrivate);
+    const res = await v.send(token);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Record<string, unknown>).sub).toBe("alice");
+  });
+
   it("decoded.claims.sub in a later template", async () => {
     const v = validator(`jws-crypto: HMAC_KEY`, { bindings: { HMAC_KEY: SECRET }, output: "decoded.claims.sub" });
     const res = await v.send(await hs());

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { api, captureLogs, gatewayFor } from "../gateway-helpers";
 import { keyPairFor, toPem } from "../jwt-generate/helpers";
+import { CERT_KEY_PEM, CERT_PEM } from "../jwt-generate/fixtures/rsa-certificate";
 
 const JWS_ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 const KEY_ALGS = ["RSA-OAEP", "RSA-OAEP-256", "dir", "A128KW", "A192KW", "A256KW", "ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A192KW", "ECDH-ES+A256KW"];
@@ -144,6 +145,11 @@ describe("jwt-generate → jwt-validate", () => {
     });
     expect(result.status).toBe(401);
     expect(lines.join("\n")).toMatch(/RSA1_5 is not accepted/);
+  });
+
+  it("verification with an X.509 certificate (IBM's \"Crypto Certificate\"), PS384 signed by the certificate's key", async () => {
+    const gw = roundTrip(`jws-alg: PS384\njws-crypto: SIGN`, `jws-crypto: CERT`, { SIGN: CERT_KEY_PEM, CERT: CERT_PEM });
+    await expectClaims(await gw.fetch("/rt/x", { headers: { "x-user": "cert" } }), "cert");
   });
 
   it("a JWK Set selects the key by the token's kid (jws-jwk variable holding the set)", async () => {
