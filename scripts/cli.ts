@@ -13,7 +13,7 @@ const USAGE = `usage:
   edge-jwt check [DIR|FILE…]        validate API definitions (default: apis/)
   edge-jwt mint --api FILE --key FILE [--jwe-key FILE] [--header NAME:VALUE]… [--var NAME=VALUE]…
                                     mint a token with the definition's jwt-generate and print it, decoded
-  edge-jwt keygen, edge-jwt jwks    see scripts/keygen.ts (not wired yet)`;
+  edge-jwt keygen, edge-jwt jwks    not yet: they come with the key tooling (scripts/keygen.ts), then are wired here`;
 
 const [command, ...args] = process.argv.slice(2);
 let code: number;
