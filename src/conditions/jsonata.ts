@@ -115,9 +115,20 @@ function walk(node: unknown, reads: Reads): void {
   const type: string = n.type;
   if (type === "bind" && n.lhs && !Array.isArray(n.lhs) && n.lhs.type === "variable") reads.bound.add(String(n.lhs.value));
   if (n.type === "lambda") for (const arg of n.arguments ?? []) if (arg.type === "variable") reads.bound.add(String(arg.value));
-  if (type === "path" && n.steps) collectPath(n.steps, reads);
+  if (type === "path" && n.steps) {
+    collectPath(n.steps, reads);
+    // A name step is part of this path, not a path of its own: only what hangs off it (predicates) is walked.
+    for (const step of n.steps) walk(step.type === "name" ? withoutName(step) : step, reads);
+    for (const [key, value] of Object.entries(n)) if (key !== "steps" && value !== null && typeof value === "object") walk(value, reads);
+    return;
+  }
   if (n.type === "name") collectPath([n], reads);
   for (const value of Object.values(n)) if (value !== null && typeof value === "object") walk(value, reads);
+}
+
+function withoutName(step: Node): Record<string, unknown> {
+  const { type: _type, value: _value, ...rest } = step as Node & Record<string, unknown>;
+  return rest;
 }
 
 /** The leading names of a path (`message.body.x`), also after `$`, `$$` or `$apiCtx()`. */

@@ -130,6 +130,16 @@ describe("switch with JSONata conditions (datapower-api-gateway)", () => {
     expect(await ran(gw, "/parsed/items/1", { method: "POST", body: '{"order":{"id":9,"lines":["a"]}}', headers: { "content-type": "application/json" } })).toBe("otherwise");
   });
 
+  it("paths with predicates navigate the body's data (relative names inside the filter are not context variables)", async () => {
+    const before = `      - set-variable:
+          actions: [{set: price, value: "1000", type: number}]
+`;
+    const gw = gatewayFor({ "a.yaml": switchApi("Filter", ["message.body.items[price > 5].sku = 'b'"], before) });
+    const items = (skus: [string, number][]) => JSON.stringify({ items: skus.map(([sku, price]) => ({ sku, price })) });
+    expect(await ran(gw, "/filter/items/1", { method: "POST", body: items([["a", 1], ["b", 9]]) })).toBe("case 0");
+    expect(await ran(gw, "/filter/items/1", { method: "POST", body: items([["a", 9], ["b", 1]]) })).toBe("otherwise");
+  });
+
   it("if runs its execute only when the condition holds; containers nest", async () => {
     const api = `${header("Iffy")}      - if:
           version: 2.0.0
