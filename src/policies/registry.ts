@@ -1,4 +1,5 @@
 import { compileActivityLog, compileEdgeNoOp } from "./activity-log";
+import { compileClientSecurity } from "./client-security";
 import { compileOperationSwitch } from "./containers/operation-switch";
 import { compileGatewayScript } from "./gatewayscript";
 import { compileIf, compileSwitch } from "./containers/switch";
@@ -25,4 +26,5 @@ export const POLICY_COMPILERS: Readonly<Record<string, PolicyCompiler>> = {
   "jwt-validate": compileJwtValidate,
   switch: compileSwitch,
   if: compileIf,
+  "client-security": compileClientSecurity,
 };

@@ -2,9 +2,10 @@ import type { CompiledApi } from "../assembly/api";
 import type { Bindings, Context } from "../assembly/context";
 import { logError, logWarning } from "../assembly/log";
 import { apicErrorResponse } from "../http/responses";
-import { identityOf, type AppRecord, type ClientIdentity } from "./app-record";
+import type { ClientIdentity } from "./app-record";
 import type { Alternative, CredentialSource, SecurityPlan } from "./plan";
 import { AppRegistry, RegistryError } from "./registry";
+import { removeParams, verifyClient } from "./verify";
 
 /** The Workers var that lets APIs with unenforceable schemes run: API names, comma- or space-separated, or `*`. */
 export const UNENFORCED_VAR = "UNENFORCED_SECURITY";
@@ -56,32 +57,26 @@ export class SecurityGate {
   }
 
   private async evaluate(plan: SecurityPlan, ctx: Context, env: Bindings, acknowledged: boolean): Promise<Outcome> {
-    // One KV read per distinct client ID per request, whatever the number of alternatives naming it.
-    const records = new Map<string, AppRecord | null>();
     for (const alt of plan.alternatives) {
       if (alt.unenforced.length > 0 && !acknowledged) continue;
-      const outcome = await this.check(alt, ctx, env, records);
+      const outcome = await this.check(alt, ctx, env);
       if (outcome.ok) return outcome;
     }
     return { ok: false };
   }
 
-  private async check(alt: Alternative, ctx: Context, env: Bindings, records: Map<string, AppRecord | null>): Promise<Outcome> {
+  /** One alternative. A client ID read twice in one request is one KV read: the registry caches settled answers. */
+  private async check(alt: Alternative, ctx: Context, env: Bindings): Promise<Outcome> {
     if (!alt.clientId) return { ok: true, client: undefined };
     const id = read(ctx, alt.clientId);
     if (!id) return { ok: false };
-    let record = records.get(id);
-    if (record === undefined) {
-      record = await this.registry.lookup(env.APPS, id);
-      records.set(id, record);
-    }
-    if (!record || !record.enabled) return { ok: false };
-    if (record.apis && !record.apis.includes(ctx.api.name)) return { ok: false };
+    let secret: string | undefined;
     if (alt.secret) {
-      const secret = read(ctx, alt.secret);
-      if (!secret || !(await this.registry.verifySecret(id, record, secret))) return { ok: false };
+      secret = read(ctx, alt.secret);
+      if (!secret) return { ok: false };
     }
-    return { ok: true, client: identityOf(id, record) };
+    const client = await verifyClient(this.registry, env.APPS, ctx.api.name, id, secret);
+    return client ? { ok: true, client } : { ok: false };
   }
 
   /**
@@ -113,21 +108,3 @@ function read(ctx: Context, source: CredentialSource): string | undefined {
   return value === null || value === "" ? undefined : value;
 }
 
-/** Removes query parameters by name, keeping every other parameter byte for byte (URLSearchParams would re-encode them). */
-function removeParams(url: URL, names: readonly string[]): void {
-  if (url.search === "") return;
-  const kept = url.search
-    .slice(1)
-    .split("&")
-    .filter((pair) => {
-      const name = pair.split("=", 1)[0] ?? "";
-      let decoded = name;
-      try {
-        decoded = decodeURIComponent(name.replace(/\+/g, " "));
-      } catch {
-        // A malformed escape is kept as written; it cannot be one of our names.
-      }
-      return !names.includes(decoded);
-    });
-  url.search = kept.length > 0 ? `?${kept.join("&")}` : "";
-}
