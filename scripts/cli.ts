@@ -5,15 +5,18 @@
  *   edge-jwt mint --api FILE --key FILE [--jwe-key FILE] [--header k:v]… [--var NAME=VALUE]…
  *                                              run the definition's policies up to its first jwt-generate, locally,
  *                                              and print the token and its decoded parts
+ *   edge-jwt jwks --alg ALG FILE…              the public JWK Set of key files
  */
 import { runCheck } from "./cli/check";
+import { runJwks } from "./cli/jwks";
 import { runMint } from "./cli/mint";
 
 const USAGE = `usage:
   edge-jwt check [DIR|FILE…]        validate API definitions (default: apis/)
   edge-jwt mint --api FILE --key FILE [--jwe-key FILE] [--header NAME:VALUE]… [--var NAME=VALUE]…
                                     mint a token with the definition's jwt-generate and print it, decoded
-  edge-jwt keygen, edge-jwt jwks    not yet: they come with the key tooling (scripts/keygen.ts), then are wired here`;
+  edge-jwt jwks --alg ALG FILE…     the public JWK Set of key files, as the worker's JWKS endpoint publishes it
+  edge-jwt keygen                   not yet: it comes with the key tooling (scripts/keygen.ts), then is wired here`;
 
 const [command, ...args] = process.argv.slice(2);
 let code: number;
@@ -23,6 +26,9 @@ switch (command) {
     break;
   case "mint":
     code = await runMint(args);
+    break;
+  case "jwks":
+    code = await runJwks(args);
     break;
   case undefined:
   case "help":

@@ -1,6 +1,6 @@
 /** The edge-jwt command line (bin/edge-jwt.mjs), run as a user runs it: a child process, its output and exit code. */
 import { execFile } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -90,5 +90,24 @@ describe("edge-jwt mint", () => {
     const r = await cli("mint", "--api", "good/orders.yaml");
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("edge-jwt mint: expected --key FILE (the crypto object 'orders-signing-key')\n");
+  });
+});
+
+describe("edge-jwt jwks", () => {
+  it("prints the public JWK Set of a key file: public members only, kid = RFC 7638 thumbprint (computed here independently)", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    await writeFile(join(dir, "jwks-key.pem"), privateKey.export({ type: "pkcs8", format: "pem" }));
+    const r = await cli("jwks", "--alg", "ES256", "jwks-key.pem");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const expected = publicKey.export({ format: "jwk" }) as { crv: string; x: string; y: string };
+    const thumbprint = createHash("sha256").update(JSON.stringify({ crv: expected.crv, kty: "EC", x: expected.x, y: expected.y })).digest("base64url");
+    expect(JSON.parse(r.stdout)).toEqual({ keys: [{ kty: "EC", kid: thumbprint, use: "sig", alg: "ES256", crv: "P-256", x: expected.x, y: expected.y }] });
+  });
+
+  it("exits 2 with the usage when --alg is missing", async () => {
+    const r = await cli("jwks", "jwks-key.pem");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("usage: edge-jwt jwks --alg ALG FILE");
   });
 });
