@@ -19,7 +19,7 @@ const line = (name: string, value: string) => `${name}="${value.replace(/\n/g, "
 
 export const ORIGIN_KEYS_FILE = ".dev.origin-keys.json";
 
-export async function ensureDevVars(path = ".dev.vars"): Promise<boolean> {
+export async function ensureDevVars(path = ".dev.vars", originKeysFile = ORIGIN_KEYS_FILE): Promise<boolean> {
   if (existsSync(path)) return false;
   const rsa = await subtle.generateKey(
     { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
@@ -43,6 +43,6 @@ export async function ensureDevVars(path = ".dev.vars"): Promise<boolean> {
     encryptionPrivateKey: pem("PRIVATE KEY", await subtle.exportKey("pkcs8", rsaOaep.privateKey)),
   };
   await writeFile(path, text, { mode: 0o600 });
-  await writeFile(ORIGIN_KEYS_FILE, JSON.stringify(originKeys, null, 2) + "\n", { mode: 0o600 });
+  await writeFile(originKeysFile, JSON.stringify(originKeys, null, 2) + "\n", { mode: 0o600 });
   return true;
 }

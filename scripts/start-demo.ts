@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Server } from "node:http";
 import { ensureDevVars, ORIGIN_KEYS_FILE } from "./dev-keys";
 import { portOf, startEchoOrigin } from "./echo-origin";
@@ -39,13 +40,19 @@ async function startOrigin(port: number | undefined, keys: unknown): Promise<Ser
 }
 
 const { originPort, wranglerArgs } = splitArgs(process.argv.slice(2));
-if (await ensureDevVars()) console.log("start-demo: created .dev.vars with fresh local demo keys");
-const originKeys: unknown = existsSync(ORIGIN_KEYS_FILE) ? JSON.parse(readFileSync(ORIGIN_KEYS_FILE, "utf8")) : undefined;
+// EDGE_JWT_DEMO_KEYS_DIR keeps the demo's key files out of the project folder (the test suite uses it, so the
+// workerd tests that start meanwhile find no .dev.vars to announce); wrangler then reads them with --env-file.
+const keysDir = process.env.EDGE_JWT_DEMO_KEYS_DIR;
+const devVars = keysDir ? join(keysDir, ".dev.vars") : ".dev.vars";
+const originKeysFile = keysDir ? join(keysDir, ORIGIN_KEYS_FILE) : ORIGIN_KEYS_FILE;
+if (await ensureDevVars(devVars, originKeysFile)) console.log(`start-demo: created ${devVars} with fresh local demo keys`);
+const originKeys: unknown = existsSync(originKeysFile) ? JSON.parse(readFileSync(originKeysFile, "utf8")) : undefined;
 const origin = await startOrigin(originPort, originKeys);
 const originUrl = `http://127.0.0.1:${portOf(origin)}`;
 console.log(`start-demo: echo origin on ${originUrl}`);
 
-const wrangler = spawn("npx", ["wrangler", "dev", "--env", "demo", "--var", `DEMO_ORIGIN:${originUrl}`, ...wranglerArgs], { stdio: "inherit" });
+const envFile = keysDir ? ["--env-file", devVars] : [];
+const wrangler = spawn("npx", ["wrangler", "dev", "--env", "demo", ...envFile, "--var", `DEMO_ORIGIN:${originUrl}`, ...wranglerArgs], { stdio: "inherit" });
 const stop = () => wrangler.kill("SIGINT");
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);

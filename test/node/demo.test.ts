@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** The README's Quick start, for real: `npm start -- --port P --ip 127.0.0.1`, then its curls. */
@@ -17,6 +20,7 @@ async function freePort(): Promise<number> {
 
 /** Holds 127.0.0.1:8790 while the demo starts, so the echo origin must fall back to a free port (issue: it crashed). */
 let blocker: import("node:net").Server | undefined;
+let keysDir = "";
 let heldDefaultPort = false;
 
 beforeAll(async () => {
@@ -27,7 +31,13 @@ beforeAll(async () => {
   });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  demo = spawn("npm", ["start", "--", "--port", String(port), "--ip", "127.0.0.1"], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  // The demo's keys go to a temporary folder, not the project's .dev.vars (which every workerd test would announce).
+  keysDir = await mkdtemp(join(tmpdir(), "demo-keys-"));
+  demo = spawn("npm", ["start", "--", "--port", String(port), "--ip", "127.0.0.1"], {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, EDGE_JWT_DEMO_KEYS_DIR: keysDir },
+  });
   demo.stdout!.on("data", (d) => (output += d));
   demo.stderr!.on("data", (d) => (output += d));
   const deadline = Date.now() + 90_000;
@@ -45,6 +55,7 @@ beforeAll(async () => {
 afterAll(() => {
   if (demo.pid) process.kill(-demo.pid, "SIGTERM");
   blocker?.close();
+  if (keysDir) void rm(keysDir, { recursive: true, force: true });
 });
 
 describe("npm start (the demo)", () => {
