@@ -1,6 +1,7 @@
-import { compileActivityLog, compileEdgeNoOp } from "./activity-log";
+import { compileActivityLog } from "./activity-log";
 import { compileClientSecurity } from "./client-security";
 import { compileOperationSwitch } from "./containers/operation-switch";
+import { compileEdgeNoOp } from "./edge-no-op";
 import { compileGatewayScript } from "./gatewayscript";
 import { compileIf, compileSwitch } from "./containers/switch";
 import { compileInvoke, compileProxy } from "./invoke";

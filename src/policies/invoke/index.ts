@@ -4,13 +4,13 @@ import { parseTemplate, renderTemplate, type Template } from "../../assembly/tem
 import { bodyText } from "../../assembly/body";
 import { child } from "../../config/problems";
 import { describe, type ConfigReader } from "../../config/reader";
+import { LABELS } from "../containers/branches";
 import type { Policy, PolicyCompiler } from "../policy";
 import { titleOf } from "../policy";
 import { cacheable, cached, readCache, store, type CacheSettings } from "./cache";
 import { dropHopByHop, passes, readControl, type NameControl } from "./controls";
 
 const VERBS = ["keep", "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"] as const;
-const LABELS = { version: "", title: "", description: "" };
 
 /** Properties IBM documents for invoke that the edge does not need: accepted with the reason as a build warning. */
 const INERT: Readonly<Record<string, string>> = {
