@@ -6,7 +6,8 @@ import { readBearer, type OriginKeys } from "./read-bearer";
  * A local origin that answers with the request it received, as JSON:
  * `{method, path, headers, body}`; `body` is the UTF-8 text, `bodySha256` its hash, and
  * `bearer` what a bearer token holds (decoded; decrypted and verified when `keys` are given).
- * Paths starting with `/slow/MS` answer after MS milliseconds, `/status/CODE` with that status.
+ * Paths starting with `/slow/MS` answer after MS milliseconds, `/status/CODE` with that status,
+ * `/redirect/PATH` with a 302 to `/PATH`.
  */
 export async function startEchoOrigin(port = 0, host = "127.0.0.1", keys?: OriginKeys): Promise<Server> {
   const { createHash } = await import("node:crypto");
@@ -18,6 +19,7 @@ export async function startEchoOrigin(port = 0, host = "127.0.0.1", keys?: Origi
       const url = req.url ?? "/";
       const slow = /^\/slow\/(\d+)/.exec(url);
       const status = /^\/status\/(\d{3})/.exec(url);
+      const redirect = /^\/redirect(\/.*)$/.exec(url);
       const answer = async () => {
         const payload = JSON.stringify(
           {
@@ -35,7 +37,10 @@ export async function startEchoOrigin(port = 0, host = "127.0.0.1", keys?: Origi
         res.writeHead(status ? Number(status[1]) : 200, { "content-type": "application/json", "x-echo": "1" });
         res.end(payload + "\n");
       };
-      if (slow) setTimeout(() => void answer(), Number(slow[1]));
+      if (redirect) {
+        res.writeHead(302, { location: redirect[1] as string, "x-echo": "1" });
+        res.end();
+      } else if (slow) setTimeout(() => void answer(), Number(slow[1]));
       else void answer();
     });
   });

@@ -280,3 +280,16 @@ ${props}`,
     expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/^unknown property 'header-control'/)]);
   });
 });
+
+describe("invoke: redirects", () => {
+  it("an origin's 302 is returned as it is by default; follow-redirects: true follows it", async () => {
+    const manual = gatewayFor({ "r.yaml": invokeApi("target-url: $(env.ORIGIN_URL)/redirect/landed") });
+    const res = await manual.fetch("/i");
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("/landed");
+    const follow = gatewayFor({ "r.yaml": invokeApi("target-url: $(env.ORIGIN_URL)/redirect/landed\nfollow-redirects: true") });
+    const followed = await follow.fetch("/i");
+    expect(followed.status).toBe(200);
+    expect((await echoOf(followed)).path).toBe("/landed");
+  });
+});
