@@ -65,9 +65,10 @@ export async function resolveCryptoObject(name: string, env: Record<string, unkn
   const binding = Object.hasOwn(env, name) ? env[name] : undefined;
   if (typeof binding === "string") return binding;
   // Before JSON vars: JSON cannot hold a function, so an object with get() is a binding.
-  if (isSecretsStoreSecret(binding)) {
-    const text = await memoized(binding, "", name, "Secrets Store", env, now, () => binding.get());
-    if (text === null || text === "") throw new KeyError(`crypto object '${name}' is an empty Secrets Store secret`);
+  if (name !== CRYPTO_OBJECTS_BINDING && isSecretsStoreSecret(binding)) {
+    const text: unknown = await memoized(binding, "", name, "Secrets Store", env, now, () => binding.get());
+    if (typeof text !== "string") throw new KeyError(`crypto object '${name}' names a binding whose get() did not return text (not a Secrets Store secret?)`);
+    if (text === "") throw new KeyError(`crypto object '${name}' is an empty Secrets Store secret`);
     return text;
   }
   if (isJsonValue(binding)) return JSON.stringify(binding);
@@ -172,9 +173,11 @@ function isKvNamespace(v: unknown): v is KvReader {
   return typeof v === "object" && v !== null && typeof (v as { get?: unknown }).get === "function";
 }
 
-/** A Secrets Store secret has get() and no KV-style list()/put(). */
+/**
+ * A Secrets Store secret: an object with get(). In workerd it is an RPC stub (a Fetcher, on which
+ * every member looks like a function), so it cannot be told from other bindings by shape; the KV
+ * namespace of crypto objects is excluded by name, and anything else fails clearly on get().
+ */
 function isSecretsStoreSecret(v: unknown): v is SecretsStoreSecret {
-  if (typeof v !== "object" || v === null) return false;
-  const o = v as { get?: unknown; put?: unknown; list?: unknown };
-  return typeof o.get === "function" && o.put === undefined && o.list === undefined;
+  return typeof v === "object" && v !== null && typeof (v as { get?: unknown }).get === "function";
 }

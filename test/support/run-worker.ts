@@ -35,6 +35,8 @@ export interface StartWorkerOptions {
   bindings?: Record<string, string>;
   /** Contents of the CRYPTO_OBJECTS KV namespace: key name → value. */
   kv?: Record<string, string>;
+  /** Workers Secrets Store bindings (`secrets_store_secrets`): binding name → the secret's value. */
+  secretsStore?: Record<string, string>;
   /** More KV namespaces: binding → namespace id (e.g. the APPS id from wrangler.toml). */
   kvNamespaces?: Record<string, string>;
   /** Miniflare's KV persistence directory (wrangler's `--persist-to DIR` keeps KV in `DIR/v3/kv`). */
@@ -175,6 +177,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       compatibilityDate: await compatibilityDate(),
       bindings,
       kvNamespaces: { CRYPTO_OBJECTS: "CRYPTO_OBJECTS", ...options.kvNamespaces },
+      secretsStoreSecrets: Object.fromEntries(Object.keys(options.secretsStore ?? {}).map((name) => [name, { store_id: "test-store", secret_name: name }])),
       ...(options.kvPersist !== undefined ? { kvPersist: options.kvPersist } : {}),
       host: "127.0.0.1",
       port: 0,
@@ -185,6 +188,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     if (options.kv && Object.keys(options.kv).length > 0) {
       const ns = await mf.getKVNamespace("CRYPTO_OBJECTS");
       for (const [k, v] of Object.entries(options.kv)) await ns.put(k, v);
+    }
+    for (const [name, value] of Object.entries(options.secretsStore ?? {})) {
+      const admin = (await mf.getSecretsStoreSecretAPI(name))();
+      await admin.create(value);
     }
     const running = mf;
     const started = origin;
