@@ -23,7 +23,7 @@ export function routeFor(apis: readonly CompiledApi[], path: string): { api: Com
 /**
  * A path segment `..;x` or `.;x` (percent-encoded dots too): URL parsing leaves it alone, but servlet containers
  * (Tomcat, Jetty) drop the `;…` part and then treat it as `..`, so it would walk out of the path the API exposes.
- * Decision (docs/security-decisions in SECURITY.md): refuse the request with 400, before routing.
+ * Decision (docs/strict-definitions.md, "..; in a request path"): refuse the request with 400, before routing.
  */
 export function hasDotSegmentWithParameters(pathname: string): boolean {
   return pathname.split("/").some((segment) => /^\.{1,2};/.test(segment.replace(/%2e/gi, ".")));
