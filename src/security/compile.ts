@@ -25,11 +25,10 @@ export function compileSecurity(doc: Record<string, unknown>, operations: Operat
 
   const compileAt = (value: unknown, at: string, where: string): SecurityPlan | undefined => {
     const plan = compileRequirements(value, at, schemes, reader);
-    for (const alt of plan?.alternatives ?? []) {
-      for (const scheme of alt.unenforced) {
-        unenforced.add(scheme);
-        reader.warn(at, `API '${apiName}', ${where}: security scheme ${scheme} cannot be enforced at the edge; its requests are refused (401) unless the Workers var UNENFORCED_SECURITY lists '${apiName}' (or '*')`);
-      }
+    // One warning per scheme and operation, however many alternatives name it.
+    for (const scheme of new Set(plan?.alternatives.flatMap((alt) => alt.unenforced))) {
+      unenforced.add(scheme);
+      reader.warn(at, `API '${apiName}', ${where}: security scheme ${scheme} cannot be enforced at the edge; its requests are refused (401) unless the Workers var UNENFORCED_SECURITY lists '${apiName}' (or '*')`);
     }
     return plan;
   };

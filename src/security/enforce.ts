@@ -39,7 +39,8 @@ export class SecurityGate {
   async enforce(ctx: Context, env: Bindings): Promise<Response | undefined> {
     const plan = ctx.api.security?.planFor(ctx.operation);
     if (!plan) return undefined;
-    const acknowledged = this.acknowledged(env).has(ctx.api.name) || this.acknowledged(env).has("*");
+    const acknowledgedApis = this.acknowledged(env);
+    const acknowledged = acknowledgedApis.has(ctx.api.name) || acknowledgedApis.has("*");
     let outcome: Outcome;
     try {
       outcome = await this.evaluate(plan, ctx, env, acknowledged);

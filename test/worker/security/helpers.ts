@@ -34,7 +34,7 @@ paths:
   /query: {get: {security: [{queryID: [], querySecret: []}]}}
   /either: {get: {security: [{clientID: [], clientSecret: []}, {queryID: []}]}}
   /oauth: {get: {operationId: tokenOnly, security: [{oauth: [read]}]}}
-  /oauth-and-id: {get: {security: [{oauth: [], clientID: []}]}}
+  /oauth-and-id: {get: {security: [{oauth: [], clientID: []}, {oauth: [], queryID: []}]}}
   /forward: {get: {}}
 x-ibm-configuration:
   assembly:
