@@ -6,6 +6,7 @@ import { logError } from "./assembly/log";
 import { runAssembly } from "./assembly/run";
 import { SecurityGate } from "./security/enforce";
 import { corsMiddleware } from "./http/cors";
+import { canonicalPath } from "./routing/canonical-path";
 import { JwksEndpoint, jwksPath } from "./http/jwks";
 import { apicErrorResponse, messageToResponse, methodNotAllowedResponse, notFoundResponse } from "./http/responses";
 
@@ -47,14 +48,16 @@ export function createGateway(apis: readonly CompiledApi[]): Hono<{ Bindings: Bi
   const app = new Hono<{ Bindings: Bindings }>();
   const jwks = new JwksEndpoint(apis);
   // CORS (x-ibm-configuration.cors.enabled): preflights answered before operations and security.
-  if (ordered.some((api) => api.cors)) app.use("*", corsMiddleware((path) => routeFor(ordered, path)));
+  if (ordered.some((api) => api.cors)) app.use("*", corsMiddleware((path) => routeFor(ordered, canonicalPath(path))));
 
   app.all("*", async (c) => {
     const url = new URL(c.req.url);
-    if (hasDotSegmentWithParameters(url.pathname)) return apicErrorResponse(400, "Bad Request", "Invalid request path");
+    // `/%61dmin` is `/admin` (src/routing/canonical-path.ts): routed and matched as such.
+    const pathname = canonicalPath(url.pathname);
+    if (hasDotSegmentWithParameters(pathname)) return apicErrorResponse(400, "Bad Request", "Invalid request path");
     // Our public keys for origins, before API routing (src/http/jwks.ts; JWKS_PATH="" turns it off).
-    if (url.pathname === jwksPath(c.env ?? {})) return jwks.respond(c.req.raw, c.env ?? {});
-    const route = routeFor(ordered, url.pathname);
+    if (pathname === jwksPath(c.env ?? {})) return jwks.respond(c.req.raw, c.env ?? {});
+    const route = routeFor(ordered, pathname);
     if (!route) return notFoundResponse();
     const ctx = new Context(c.req.raw, route.api, c.env ?? {}, route.rest, url);
     if (!route.api.operations.isEmpty) {
