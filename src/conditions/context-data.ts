@@ -1,3 +1,4 @@
+import { bodyText, bodyTooLarge, MAX_BUFFERED_BODY_BYTES } from "../assembly/body";
 import { bodyData, type Context } from "../assembly/context";
 
 /**
@@ -31,7 +32,7 @@ export function conditionValue(ctx: Context, name: string, body: unknown): unkno
 
 /**
  * `message.body` as data: data `parse` made, a body a policy set, or, when a condition
- * reads it, the stream read once into text — the message keeps that text, so it is still sent on. JSON
+ * reads it, the stream read once into text (at most MAX_BUFFERED_BODY_BYTES) — the message keeps that text, so it is still sent on. JSON
  * text becomes data (a JSON condition on `message.body.x` works as on API Connect); other text stays text.
  */
 export async function messageBodyData(ctx: Context): Promise<unknown> {
@@ -41,9 +42,8 @@ export async function messageBodyData(ctx: Context): Promise<unknown> {
   if (data !== undefined) return data;
   let body: unknown = message.body;
   if (body instanceof ReadableStream) {
-    const text = await new Response(body).text();
-    message.body = text;
-    body = text;
+    const isRequest = message.isRequest;
+    body = await bodyText(message, MAX_BUFFERED_BODY_BYTES, () => bodyTooLarge("condition", isRequest));
   }
   if (typeof body !== "string") return body ?? undefined;
   const first = body.trimStart()[0];

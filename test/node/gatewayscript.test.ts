@@ -281,6 +281,13 @@ describe("gatewayscript in the worker", () => {
     expect(Number(echo.headers["content-length"])).toBe(echo.bodyLength);
   });
 
+  it("a body larger than 4 MiB is not read into memory: 413, as for a condition", async () => {
+    const body = JSON.stringify({ items: [1], pad: "x".repeat(4 * 1024 * 1024) });
+    const res = await worker.fetch("/v10-body", { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ httpCode: "413", httpMessage: "Payload Too Large", moreInformation: "The message body is too large" });
+  });
+
   it("v10: sets variables, headers and the status of an answer built without invoke", async () => {
     const res = await worker.fetch("/v10-status/orders?q=7", { method: "PUT", headers: { "x-gone": "client" } });
     expect(res.status).toBe(201);

@@ -1,3 +1,4 @@
+import { bodyTooLarge, MAX_BUFFERED_BODY_BYTES, readBounded } from "../../assembly/body";
 import { ScriptBuffer } from "./buffer";
 import type { ScriptRun } from "./run";
 
@@ -7,13 +8,20 @@ const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 const looseUtf8 = new TextDecoder();
 
-/** Reads the current message's body once per run; a stream is replaced by what was read, so later readers and `invoke` see the same bytes. */
+/** Reads the current message's body once per run (at most MAX_BUFFERED_BODY_BYTES); a stream is replaced by what was read, so later readers and `invoke` see the same bytes. */
 export async function bodyBytes(run: ScriptRun): Promise<Uint8Array<ArrayBuffer>> {
   const message = run.ctx.message;
   const body = message.body;
   if (body === null) return new Uint8Array();
   if (typeof body === "string") return new Uint8Array(utf8.encode(body));
-  if (run.reading?.stream !== body) run.reading = { stream: body, bytes: new Response(body).arrayBuffer().then((b) => new Uint8Array(b)) };
+  if (run.reading?.stream !== body) {
+    const isRequest = message.isRequest;
+    const bytes = readBounded(body, MAX_BUFFERED_BODY_BYTES).then((b) => {
+      if (b === undefined) throw bodyTooLarge(run.title, isRequest);
+      return b;
+    });
+    run.reading = { stream: body, bytes };
+  }
   const bytes = await run.reading.bytes;
   if (message.body === body) message.body = textOrStream(bytes);
   return bytes;
