@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApis, startWorker, type RunningWorker } from "../support/run-worker";
+import { newApplication } from "../../src/security/new-app";
 
 const HMAC_KEY = "gatewayscript-test-shared-secret-0123456789";
 const TIME_LIMIT_MS = 2000;
@@ -226,6 +227,24 @@ context.message.body.write({
 });
 `),
   ),
+  // A client ID and secret in the query: after the security check they are gone from what a script reads too.
+  "creds.yaml": `swagger: "2.0"
+info: {title: creds, x-ibm-name: creds, version: 1.0.0}
+basePath: /creds
+securityDefinitions:
+  id: {type: apiKey, in: query, name: client_id}
+  secret: {type: apiKey, in: query, name: client_secret}
+security: [{id: [], secret: []}]
+x-ibm-configuration:
+  assembly:
+    execute:
+${script(`
+context.message.body.write({ uri: context.request.uri, search: context.request.search, variable: context.get('request.uri') });
+`)
+  .split("\n")
+  .map((l) => `      ${l}`)
+  .join("\n")}
+`,
   "concurrent.yaml": api(
     "/concurrent",
     `${script(`
@@ -263,6 +282,7 @@ describe("gatewayscript in the worker", () => {
     worker = await startWorker({
       apis: APIS,
       bindings: { HMAC_KEY, SECRET_KEY: "top-secret-value", REFUSED_URL: "http://127.0.0.1:1", GATEWAYSCRIPT_TIME_LIMIT_MS: String(TIME_LIMIT_MS) },
+      kvNamespaces: { APPS: "APPS" },
     });
   });
   afterAll(async () => {
@@ -286,6 +306,15 @@ describe("gatewayscript in the worker", () => {
     const res = await worker.fetch("/v10-body", { method: "POST", headers: { "content-type": "application/json" }, body });
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ httpCode: "413", httpMessage: "Payload Too Large", moreInformation: "The message body is too large" });
+  });
+
+  it("context.request.uri, like request.uri, no longer holds the client ID and secret the security check read", async () => {
+    const app = await newApplication("script reader", { secret: true });
+    await (await worker.mf.getKVNamespace("APPS")).put(app.id, JSON.stringify(app.record));
+    const res = await worker.fetch(`/creds/x?a=1&client_id=${app.id}&client_secret=${app.secret}&b=2`);
+    expect(res.status).toBe(200);
+    const seen = (await res.json()) as { uri: string; search: string; variable: string };
+    expect(seen).toEqual({ uri: seen.variable, search: "?a=1&b=2", variable: `${worker.url}/creds/x?a=1&b=2` });
   });
 
   it("v10: sets variables, headers and the status of an answer built without invoke", async () => {

@@ -105,8 +105,9 @@ export function v10Context(run: ScriptRun) {
     get headers() {
       return headersObject(ctx.request.headers);
     },
+    // As the variable request.uri: the parsed URL, without the credential query parameters security removed.
     get uri() {
-      return ctx.request.url;
+      return ctx.url.href;
     },
     get verb() {
       return ctx.request.method;
