@@ -97,9 +97,11 @@ function parseArgs(argv: readonly string[]): { alg?: string; kid?: string; set: 
   return out;
 }
 
-const USAGE = "usage: npm run keygen -- --alg ES256 [--kid K] [--set] [--json]\n       npm run keygen -- --jwks FILE... [--alg ES256]";
+const usage = (command: string) => `usage: ${command} --alg ES256 [--kid K] [--set] [--json]\n       ${command} --jwks FILE... [--alg ES256]`;
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** `command` names how the user ran it, for the usage text: `npm run keygen --` or `edge-jwt keygen`. */
+export async function main(argv: readonly string[], command = "npm run keygen --"): Promise<number> {
+  const USAGE = usage(command);
   let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs(argv);

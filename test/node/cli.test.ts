@@ -1,6 +1,6 @@
 /** The edge-jwt command line (bin/edge-jwt.mjs), run as a user runs it: a child process, its output and exit code. */
 import { execFile } from "node:child_process";
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
 import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -109,5 +109,46 @@ describe("edge-jwt jwks", () => {
     const r = await cli("jwks", "jwks-key.pem");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("usage: edge-jwt jwks --alg ALG FILE");
+  });
+});
+
+describe("edge-jwt keygen", () => {
+  it("makes an ES256 key whose public JWK verifies what its private PEM signs (node:crypto), kid = RFC 7638 thumbprint", async () => {
+    const r = await cli("keygen", "--alg", "ES256", "--json");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const key = JSON.parse(r.stdout) as { alg: string; kid: string; secretValue: string; privatePem: string; publicJwks: { keys: Array<Record<string, string>> } };
+    expect(key.alg).toBe("ES256");
+    expect(key.secretValue).toBe(key.privatePem);
+    const [jwk] = key.publicJwks.keys;
+    expect(Object.keys(jwk!).sort()).toEqual(["alg", "crv", "kid", "kty", "use", "x", "y"]);
+    const thumbprint = createHash("sha256").update(JSON.stringify({ crv: jwk!.crv, kty: "EC", x: jwk!.x, y: jwk!.y })).digest("base64url");
+    expect(jwk!.kid).toBe(thumbprint);
+    expect(key.kid).toBe(thumbprint);
+    const data = Buffer.from("signed by the new key");
+    const signature = sign("sha256", data, createPrivateKey(key.privatePem));
+    expect(verify("sha256", data, createPublicKey({ key: jwk!, format: "jwk" }), signature)).toBe(true);
+  });
+
+  it("makes an HS256 secret of 32 random bytes as 0x-hex, with no public part", async () => {
+    const r = await cli("keygen", "--alg", "HS256", "--json");
+    expect(r.code).toBe(0);
+    const key = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(key.secretValue).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(key.publicJwks).toBeUndefined();
+  });
+
+  it("exits 2 with its own usage for an unknown algorithm", async () => {
+    const r = await cli("keygen", "--alg", "RS257");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('keygen: unknown --alg "RS257"');
+    expect(r.stderr).toContain("usage: edge-jwt keygen --alg ES256");
+  });
+
+  it("is listed in the usage", async () => {
+    const r = await cli("help");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("edge-jwt keygen --alg ALG");
+    expect(r.stdout).not.toContain("not yet");
   });
 });

@@ -1,13 +1,16 @@
 /**
  * Origin faults that need a real socket (the workerd-side suite, test/worker/safety/faults.test.ts,
- * covers refused connections, timeouts, 5xx, KV and secrets): an origin that resets the
- * connection, answers bytes that are not HTTP, or dies in the middle of its body. The real worker
+ * covers timeouts, 5xx, KV and secrets): an origin that refuses the connection, resets it, answers
+ * bytes that are not HTTP, or dies in the middle of its body. Refused connections are tested here, not
+ * in the workerd pool: workerd prints an "uncaught exception … Network connection lost" block with a
+ * stack for every failed subrequest, even one the gateway catches; this harness collects workerd's
+ * output in `worker.logs` instead of printing it. The real worker
  * (Miniflare/workerd) serves a healthy API in the same gateway before, during and after each fault;
  * every response and worker log line is checked for the run's secrets.
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import { connect, type AddressInfo, type Socket } from "node:net";
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from "node:net";
 import { jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorker, type RunningWorker } from "../support/run-worker";
@@ -59,11 +62,42 @@ x-ibm-configuration:
       - invoke: {target-url: '$(env.ORIGIN_URL)${target}', timeout: 5}
 `;
 
+/** stop-on-error without ConnectionError: an unreachable origin does not stop the flow. */
+const REFUSED_GOES_ON = `swagger: "2.0"
+info: {title: goes-on, x-ibm-name: goes-on, version: 1.0.0}
+basePath: /goes-on
+x-ibm-configuration:
+  assembly:
+    execute:
+      - invoke: {target-url: '$(env.REFUSED_URL)/x', stop-on-error: [OperationError]}
+      - set-variable: {actions: [{set: message.headers.x-after, value: 'ran $(message.status.code)'}]}
+`;
+
+/** A port that refuses connections: bind a listener, note its port, close it. */
+async function refusedPort(): Promise<number> {
+  const probe = createTcpServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+}
+
 beforeAll(async () => {
   origin = await misbehavingOrigin();
   worker = await startWorker({
-    apis: { "healthy.yaml": api("healthy", "/ok"), "reset.yaml": api("reset", "/reset"), "garbage.yaml": api("garbage", "/garbage"), "half.yaml": api("half", "/half-body") },
-    bindings: { ORIGIN_URL: `http://127.0.0.1:${(origin.address() as AddressInfo).port}`, FAULT_HMAC: `0x${SECRET.toString("hex")}` },
+    apis: {
+      "healthy.yaml": api("healthy", "/ok"),
+      "reset.yaml": api("reset", "/reset"),
+      "garbage.yaml": api("garbage", "/garbage"),
+      "half.yaml": api("half", "/half-body"),
+      "refused.yaml": api("refused", "/x").replace("$(env.ORIGIN_URL)", "$(env.REFUSED_URL)"),
+      "goes-on.yaml": REFUSED_GOES_ON,
+    },
+    bindings: {
+      ORIGIN_URL: `http://127.0.0.1:${(origin.address() as AddressInfo).port}`,
+      REFUSED_URL: `http://127.0.0.1:${await refusedPort()}`,
+      FAULT_HMAC: `0x${SECRET.toString("hex")}`,
+    },
   });
 });
 
@@ -112,7 +146,7 @@ async function healthy(user: string): Promise<void> {
 const CONNECTION_ERROR = JSON.stringify({ httpCode: "500", httpMessage: "URL Open error", moreInformation: "Could not connect to endpoint" });
 
 describe("origin faults over real sockets, with a healthy API alongside", () => {
-  for (const [name, path] of [["resets the connection", "/reset/x"], ["answers bytes that are not HTTP", "/garbage/x"]] as const) {
+  for (const [name, path] of [["refuses the connection", "/refused/x"], ["resets the connection", "/reset/x"], ["answers bytes that are not HTTP", "/garbage/x"]] as const) {
     it(`origin ${name}: 500 URL Open error (ConnectionError), generic body`, async () => {
       const [fault] = await Promise.all([call(path, "f"), healthy(`during-${name}`), healthy(`during2-${name}`)]);
       expect(fault.status).toBe(500);
@@ -120,6 +154,23 @@ describe("origin faults over real sockets, with a healthy API alongside", () => 
       await healthy(`after-${name}`);
     });
   }
+
+  it("a refused connection is logged as the invoke's ConnectionError, naming the host", async () => {
+    const before = worker.logs.length;
+    expect((await call("/refused/x", "f")).body).toBe(CONNECTION_ERROR);
+    await new Promise((r) => setTimeout(r, 100));
+    const line = worker.logs.slice(before).find((l) => l.includes('"error":"ConnectionError"'));
+    expect(JSON.parse(line ?? "{}")).toMatchObject({ level: "error", api: "refused", policy: "invoke", error: "ConnectionError" });
+    expect(line).toContain("could not connect to 127.0.0.1");
+  });
+
+  it("stop-on-error without ConnectionError: an unreachable origin does not stop the flow", async () => {
+    faulty++;
+    const res = await worker.fetch("/goes-on/x");
+    output.record("/goes-on/x", await res.text());
+    expect(res.status).toBe(500);
+    expect(res.headers.get("x-after")).toBe("ran 500");
+  });
 
   it("origin dies in the middle of its body: its status and Content-Length pass through, then the connection closes early", async () => {
     faulty++;

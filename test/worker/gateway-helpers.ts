@@ -4,7 +4,7 @@ import { compileApis } from "../../src/config/compile-api";
 import { parseApiText } from "../../src/config/parse-source";
 import { createGateway } from "../../src/gateway";
 
-export const testEnv = env as unknown as Record<string, unknown> & { ORIGIN_URL: string; REFUSED_URL: string; CRYPTO_OBJECTS: KVNamespace };
+export const testEnv = env as unknown as Record<string, unknown> & { ORIGIN_URL: string; CRYPTO_OBJECTS: KVNamespace };
 
 /** Compiles inline definitions (file name → YAML or JSON text); throws listing the problems. */
 export function compileInline(files: Record<string, string>) {

@@ -1,5 +1,5 @@
 import type { ConfigReader } from "../../config/reader";
-import { parseTemplate, renderTemplate, type Template } from "../../assembly/template";
+import { renderTemplate, type Template } from "../../assembly/template";
 import type { Context } from "../../assembly/context";
 
 /**
@@ -24,9 +24,9 @@ const edgeCache = (): Cache => (caches as CacheStorage & { default: Cache }).def
 export function readCache(config: Record<string, unknown>, path: string, reader: ConfigReader): CacheSettings | undefined {
   const mode = reader.oneOf(config, "cache-response", path, MODES);
   const ttl = reader.integer(config, "cache-ttl", path, { min: 5, max: 31_708_800, fallback: 900 }) ?? 900;
-  const key = reader.string(config, "cache-key", path);
+  const key = reader.template(config, "cache-key", path);
   if (mode === undefined || mode === "no-cache") return undefined;
-  return { mode, ttl, key: key ? parseTemplate(key) : undefined };
+  return { mode, ttl, key: key && key.source !== "" ? key : undefined };
 }
 
 /** The Cache API key: the target URL, or the rendered `cache-key` under a reserved host. */

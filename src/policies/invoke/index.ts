@@ -90,20 +90,22 @@ export const compileProxy: PolicyCompiler = (config, path, reader) => {
 
 function readSettings(config: Record<string, unknown>, path: string, reader: ConfigReader, kind: string): InvokeSettings | undefined {
   const before = reader.problems.length;
-  const target = reader.string(config, "target-url", path, { required: true });
+  // Templated properties go through reader.template: a malformed `$(` fails the build with the fix, not at run time.
+  const target = reader.template(config, "target-url", path, { required: true });
   const verb = readVerb(config, path, reader);
   const timeoutSeconds = reader.number(config, "timeout", path, { min: 1, max: 86_400, fallback: 60 });
-  const username = reader.string(config, "username", path);
-  const password = reader.string(config, "password", path);
-  if (password !== undefined && password !== "" && !username) reader.report(child(path, "username"), "is required when password is given (HTTP Basic)");
+  const username = reader.template(config, "username", path);
+  const password = reader.template(config, "password", path);
+  const hasUser = username !== undefined && username.source !== "";
+  if (password !== undefined && password.source !== "" && !hasUser) reader.report(child(path, "username"), "is required when password is given (HTTP Basic)");
   const stopOn = readStopOnError(config, path, reader);
   const settings: InvokeSettings = {
     kind,
     title: titleOf(config, kind),
-    target: parseTemplate(target ?? ""),
+    target: target ?? parseTemplate(""),
     verb,
     timeoutSeconds,
-    basic: username ? { username: parseTemplate(username), password: parseTemplate(password ?? "") } : undefined,
+    basic: hasUser ? { username, password: password ?? parseTemplate("") } : undefined,
     headerControl: readControl(config, "header-control", path, reader),
     parameterControl: readControl(config, "parameter-control", path, reader),
     stopOn,

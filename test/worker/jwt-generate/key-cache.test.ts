@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { clearKeyCache, keyCacheStats } from "../../../src/keys";
-import { testEnv } from "../gateway-helpers";
+import { captureLogs, testEnv } from "../gateway-helpers";
 import { keyPairFor, minter } from "./helpers";
 
 describe("key cache", () => {
@@ -40,7 +40,12 @@ describe("key cache", () => {
     expect((await gw.fetch("/mint")).status).toBe(200);
     vi.useFakeTimers({ now: Date.now() + 61_000, toFake: ["Date"] });
     try {
-      expect((await gw.fetch("/mint")).status).toBe(500);
+      const { result, lines } = await captureLogs(() => gw.fetch("/mint"));
+      expect(result.status).toBe(500);
+      // The refusal is logged once, naming the crypto object and what it should hold, never its text.
+      expect(lines).toEqual([
+        '{"level":"error","api":"test-api","policy":"jwt-generate","error":"RuntimeError","message":"crypto object \'rotating\' is a shared secret (text); ES256 needs an EC private key on P-256","caught":false}',
+      ]);
     } finally {
       vi.useRealTimers();
     }

@@ -48,7 +48,6 @@ beforeAll(async () => {
   gw = safety.gateway(
     {
       ...minting("/healthy", { "jws-alg": "HS256", "jws-crypto": "HEALTHY_KEY" }),
-      ...minting("/refused", { "jws-alg": "HS256", "jws-crypto": "HEALTHY_KEY" }, "$(env.REFUSED_URL)/x"),
       ...minting("/slow", { "jws-alg": "HS256", "jws-crypto": "HEALTHY_KEY" }, "$(env.ORIGIN_URL)/slow/3000", { timeout: 1 }),
       ...minting("/status", { "jws-alg": "HS256", "jws-crypto": "HEALTHY_KEY" }, "$(env.ORIGIN_URL)/status$(request.path)"),
       ...minting("/kv", { "jws-alg": "ES256", "jws-crypto": "kv-signing-key" }),
@@ -96,14 +95,9 @@ const faulty = async (path: string, init?: RequestInit) => {
   return gw.fetch(path, init);
 };
 
+// A refused connection is tested through the real worker (test/node/safety-faults.test.ts): workerd prints
+// its own "uncaught exception" block for every failed subrequest here, even when the gateway catches it.
 describe("origin faults", () => {
-  it("origin refuses connections: 500 URL Open error, generic body", async () => {
-    const res = await duringFault("origin refuses", () => faulty("/refused/x", { headers: { "x-user": "u" } }));
-    expectGeneric500(res);
-    expect(res.body).toBe(GENERIC_500.connection);
-    expect(safety.logs.at(-1) ?? "").toBeDefined();
-  });
-
   it("origin slower than timeout: 500 URL Open error after the timeout, healthy requests served meanwhile", async () => {
     const started = Date.now();
     const slow = faulty("/slow/x", { headers: { "x-user": "u" } });

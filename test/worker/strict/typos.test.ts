@@ -146,6 +146,27 @@ x-ibm-configuraton:
       'apis/a.yaml:12: x-ibm-configuration.assembly.execute[1].throw.message: unterminated reference at "$(error.name": write $(NAME), closing it with \')\'',
     ]);
   });
+
+  it("templates in invoke: target-url, username, password and cache-key fail the build, not the request", () => {
+    const { problems } = build(`${HEAD}x-ibm-configuration:
+  assembly:
+    execute:
+      - invoke:
+          target-url: "https://$(target-host/orders"
+          username: "$()"
+          password: "$(pw(x))"
+          cache-response: time-to-live
+          cache-key: "k-$(request.path"
+      - proxy: {target-url: "$(api.endpoint.address"}
+`);
+    expect(problems).toEqual([
+      'apis/a.yaml:8: x-ibm-configuration.assembly.execute[0].invoke.target-url: unterminated reference at "$(target-host/orders": write $(NAME), closing it with \')\'',
+      "apis/a.yaml:9: x-ibm-configuration.assembly.execute[0].invoke.username: empty reference '$()': write $(NAME) with a variable name",
+      'apis/a.yaml:10: x-ibm-configuration.assembly.execute[0].invoke.password: a reference cannot contain \'(\' at "$(pw(x))": write $(NAME), one variable name between \'$(\' and \')\'',
+      'apis/a.yaml:12: x-ibm-configuration.assembly.execute[0].invoke.cache-key: unterminated reference at "$(request.path": write $(NAME), closing it with \')\'',
+      'apis/a.yaml:13: x-ibm-configuration.assembly.execute[1].proxy.target-url: unterminated reference at "$(api.endpoint.address": write $(NAME), closing it with \')\'',
+    ]);
+  });
 });
 
 describe("jwt-generate's jwt variable", () => {
