@@ -100,7 +100,7 @@ function compileApi(definition: unknown, reader: ConfigReader, scope: ApiScope):
   const properties = readApiProperties(ibm, reader);
   const cors = readCors(ibm, reader);
   const operations = OperationTable.read(doc.paths, reader);
-  const security = compileSecurity(doc, operations, name, reader);
+  const security = compileSecurity(doc, operations, name, reader, readApplicationCertificate(ibm, reader));
   scope.operations = operations;
   scope.gateway = reader.oneOf(ibm, "gateway", "x-ibm-configuration", GATEWAY_TYPES) ?? "datapower-gateway";
   const assemblyPath = "x-ibm-configuration.assembly";
@@ -159,6 +159,21 @@ function withServerVariables(url: string, variables: unknown): string {
     const value = variable !== null && typeof variable === "object" ? (variable as Record<string, unknown>).default : undefined;
     return typeof value === "string" || typeof value === "number" ? String(value) : whole;
   });
+}
+
+/**
+ * `x-ibm-configuration.application-authentication: {certificate: true}` (IBM: "Configuring application
+ * authentication for an API"): the application must present its X.509 certificate, which the edge cannot
+ * check; src/security/compile.ts makes it a requirement that fails closed.
+ */
+function readApplicationCertificate(ibm: Record<string, unknown>, reader: ConfigReader): boolean {
+  const raw = ibm["application-authentication"];
+  if (raw === undefined || raw === null) return false;
+  const at = "x-ibm-configuration.application-authentication";
+  const obj = reader.object(raw, at, "an object ({certificate: true|false})");
+  if (!obj) return false;
+  reader.keys(obj, at, { known: ["certificate"] });
+  return reader.boolean(obj, "certificate", at, false);
 }
 
 /** `x-ibm-configuration.cors`: `{enabled: true}` turns CORS on (src/http/cors.ts); absent or false adds nothing. */

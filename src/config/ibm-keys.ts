@@ -7,14 +7,13 @@ import type { KeySpec } from "./reader";
  * Engineers who implement one of the inert keys move it to `known`.
  */
 export const IBM_CONFIGURATION_KEYS: KeySpec = {
-  known: ["assembly", "properties", "gateway", "cors", "catalogs"],
+  known: ["assembly", "properties", "gateway", "cors", "catalogs", "application-authentication"],
   inert: {
     // Labels and portal/manager metadata: they never change how a request is handled, so no warning.
     phase: "",
     testable: "",
     enforced: "",
     type: "",
-    "application-authentication": "",
     "activity-log": "analytics logging is API Connect's; the worker logs one JSON line per error (wrangler tail)",
     buffering: "bodies always stream through the worker",
     "compile-json-schemas": "the worker does not validate payloads against schemas",

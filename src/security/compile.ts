@@ -9,6 +9,9 @@ type Scheme =
   /** A scheme the edge cannot check (OAuth provider tokens, basic auth against a registry, …). */
   | { kind: "unenforced"; type: string };
 
+/** How the application certificate requirement is named in warnings and logs. */
+const APPLICATION_CERTIFICATE = "'application-authentication' (client certificate)";
+
 const SCHEME_KEYS = ["type", "name", "in", "description", "x-key-type", "flow", "flows", "authorizationUrl", "tokenUrl", "scopes", "scheme", "bearerFormat", "openIdConnectUrl"];
 
 /**
@@ -17,14 +20,14 @@ const SCHEME_KEYS = ["type", "name", "in", "description", "x-key-type", "flow", 
  * `security: []` makes an operation open). Reports unknown scheme names and malformed lists, and warns,
  * naming the API, operation and scheme, about every scheme that cannot be enforced here.
  */
-export function compileSecurity(doc: Record<string, unknown>, operations: OperationTable, apiName: string, reader: ConfigReader): ApiSecurity {
+export function compileSecurity(doc: Record<string, unknown>, operations: OperationTable, apiName: string, reader: ConfigReader, certificate = false): ApiSecurity {
   const schemesAt = doc.securityDefinitions !== undefined ? "securityDefinitions" : "components.securitySchemes";
   const rawSchemes = doc.securityDefinitions ?? (isObject(doc.components) ? doc.components.securitySchemes : undefined);
   const schemes = readSchemes(rawSchemes, schemesAt, reader);
   const unenforced = new Set<string>();
 
   const compileAt = (value: unknown, at: string, where: string): SecurityPlan | undefined => {
-    const plan = compileRequirements(value, at, schemes, reader);
+    const plan = compileRequirements(value, at, schemes, reader, certificate);
     // One warning per scheme and operation, however many alternatives name it.
     for (const scheme of new Set(plan?.alternatives.flatMap((alt) => alt.unenforced))) {
       unenforced.add(scheme);
@@ -90,7 +93,11 @@ function readScheme(def: Record<string, unknown>, path: string, reader: ConfigRe
   return { kind: isSecret ? "client-secret" : "client-id", source: { in: where, name } };
 }
 
-function compileRequirements(value: unknown, at: string, schemes: ReadonlyMap<string, Scheme>, reader: ConfigReader): SecurityPlan | undefined {
+/**
+ * `certificate`: x-ibm-configuration.application-authentication.certificate — each alternative that identifies
+ * an application also needs the application's client certificate, which the edge cannot check.
+ */
+function compileRequirements(value: unknown, at: string, schemes: ReadonlyMap<string, Scheme>, reader: ConfigReader, certificate: boolean): SecurityPlan | undefined {
   if (value === undefined || value === null) return undefined;
   const list = reader.array(value, at, "a list of security requirements ({SCHEME: []})");
   // `security: []` is an explicit "no requirement".
@@ -123,6 +130,7 @@ function compileRequirements(value: unknown, at: string, schemes: ReadonlyMap<st
       (scheme.source.in === "header" ? credentialHeaders : credentialParams).add(scheme.source.name);
     }
     if (alt.secret && !alt.clientId) reader.report(path, "a client secret is checked against a client ID's application: this requirement names a secret scheme but no client ID scheme");
+    if (certificate && alt.clientId) alt.unenforced.push(APPLICATION_CERTIFICATE);
     if (Object.keys(requirement).length === 0) open = true;
     alternatives.push(alt);
   });
