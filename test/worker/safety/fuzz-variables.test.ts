@@ -68,6 +68,8 @@ const longText = fc.oneof(
   fc.tuple(nasty, fc.integer({ min: 500, max: 5000 })).map(([s, n]) => (s || "x").repeat(Math.ceil(n / Math.max(1, s.length)))),
 );
 const text = fc.oneof({ weight: 12, arbitrary: shortText }, { weight: 1, arbitrary: longText });
+/** The same shapes with every character above U+007F replaced by `?` (for header values: see the claims test). */
+const asciiOnly = (arb: fc.Arbitrary<string>) => arb.map((v) => v.replace(/[^\x00-\x7f]/gu, "?"));
 
 const KEYS = ["__proto__", "constructor", "prototype", "toJSON", "valueOf", "iss", "sub", "aud", "exp", "iat", "jti", "nbf", "", "kid", "alg"];
 const key = fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...KEYS) }, { weight: 3, arbitrary: fc.string({ maxLength: 8 }) }, { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 4 }) });
@@ -278,8 +280,9 @@ describe("fuzzing variable values", () => {
       aud: audience,
       pc: privateClaims,
       kid: fc.oneof({ weight: 2, arbitrary: fc.constant("") }, { weight: 1, arbitrary: text }),
-      // Mostly ASCII: workerd prints a warning for every non-ASCII header value it sends.
-      h: fc.oneof({ weight: 12, arbitrary: fc.string({ maxLength: 30 }) }, { weight: 1, arbitrary: text }),
+      // ASCII (CR, LF, NUL and the nasty pieces included): workerd prints a console warning for every non-ASCII
+      // header value, which this pool cannot capture; non-ASCII values are tested in test/node/non-ascii-headers.test.ts.
+      h: fc.oneof({ weight: 12, arbitrary: fc.string({ maxLength: 30 }) }, { weight: 1, arbitrary: asciiOnly(text) }),
       jti: fc.boolean(),
       exp: fc.integer({ min: 1, max: 31_622_400 }),
     });
@@ -333,11 +336,11 @@ describe("fuzzing variable values", () => {
       env(),
     );
     const origin = new URL(testEnv.ORIGIN_URL);
-    const byteString = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 40 });
+    // Header values are ASCII here (see the claims test); byteString covers every printable byte below 0x80.
+    const byteString = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 });
     const input = fc.record({
-      h: fc.oneof({ weight: 12, arbitrary: fc.string({ maxLength: 30 }) }, { weight: 1, arbitrary: shortText }, { weight: 3, arbitrary: fc.string({ minLength: 500, maxLength: 3000 }) }, { weight: 1, arbitrary: byteString }),
+      h: fc.oneof({ weight: 12, arbitrary: fc.string({ maxLength: 30 }) }, { weight: 1, arbitrary: asciiOnly(shortText) }, { weight: 3, arbitrary: fc.string({ minLength: 500, maxLength: 3000 }) }, { weight: 1, arbitrary: byteString }),
       t: fc.oneof(shortText, fc.constantFrom("..", "../..", "//evil.test/x", "@evil.test", "%2e%2e/%2e%2e", "?x=1#frag", "\\\\evil.test", "http://evil.test/", ":99/x", "%00", "a/../../b")),
-      // Mostly ASCII: workerd prints a warning for every non-ASCII header value.
       user: fc.oneof({ weight: 10, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: byteString }),
     });
     await fc.assert(
