@@ -78,6 +78,11 @@ export async function getEncryptionKey(material: KeyMaterial, alg: JweKeyAlgorit
   return imported;
 }
 
+/** Counts a reuse of a key this cache gave for the same material, held by its caller (src/policies/jwt-generate/keys.ts). */
+export function countKeyCacheHit(): void {
+  hits++;
+}
+
 /** Successful imports, cache hits, and entries held, since the isolate started (or the last clearKeyCache). */
 export function keyCacheStats(): { imports: number; hits: number; size: number } {
   return { imports, hits, size: signing.size + encryption.size };

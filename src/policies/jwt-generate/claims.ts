@@ -20,8 +20,11 @@ export function ownedClaims(config: Pick<JwtGenerateConfig, "subVariable" | "aud
  * The claims set as JSON text, in API Connect's order: iss, sub, aud, exp, iat, jti, then private
  * claims. Written directly as text (each value through JSON.stringify): no intermediate object.
  */
-export function claimsJson(config: JwtGenerateConfig, owned: ReadonlySet<string>, vars: VariableReader, nowSeconds: number): string {
-  let json = `${claimsHead(config, vars)},"exp":${nowSeconds + config.expSeconds},"iat":${nowSeconds}`;
+export function claimsJson(
+  config: JwtGenerateConfig, owned: ReadonlySet<string>, vars: VariableReader, nowSeconds: number,
+  head: (vars: VariableReader) => string = (v) => claimsHead(config, v),
+): string {
+  let json = `${head(vars)},"exp":${nowSeconds + config.expSeconds},"iat":${nowSeconds}`;
   if (config.jti) json += `,"jti":"${crypto.randomUUID()}"`;
   return json + privateClaimsJson(config, owned, vars) + "}";
 }
@@ -40,6 +43,38 @@ export function claimsHead(config: JwtGenerateConfig, vars: VariableReader): str
     if (audiences.length > 0) json += `,"aud":${JSON.stringify(audiences.length === 1 ? audiences[0] : audiences)}`;
   }
   return json;
+}
+
+/**
+ * claimsHead for one policy, remembering its last result: while the iss, sub and aud variables hold
+ * the very same primitive values as last time (strings, usually the same every request), the text is
+ * the same, so it is not built again. Objects and lists are always read afresh (they can change inside).
+ */
+export function memoizedClaimsHead(config: JwtGenerateConfig): (vars: VariableReader) => string {
+  const names = [config.issVariable, ...(config.subVariable ? [config.subVariable] : []), ...config.audVariables];
+  const last: unknown[] = new Array<unknown>(names.length);
+  let lastHead: string | undefined;
+  return (vars) => {
+    let same = lastHead !== undefined;
+    for (let i = 0; i < names.length; i++) {
+      const value = vars.get(names[i]!);
+      if (value !== last[i]) same = false;
+      last[i] = isPrimitive(value) ? value : NOT_REMEMBERED;
+    }
+    if (same) return lastHead!;
+    lastHead = undefined;
+    const head = claimsHead(config, vars);
+    // Only when every value read was primitive (and claimsHead did not throw) may the next call reuse it.
+    if (!last.includes(NOT_REMEMBERED)) lastHead = head;
+    return head;
+  };
+}
+
+/** Marks a non-primitive value: never equal to a value read. */
+const NOT_REMEMBERED: unique symbol = Symbol("not remembered");
+
+function isPrimitive(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean";
 }
 
 /** The private claims (`,"name":value…`), without the ones the policy owns. */

@@ -25,7 +25,7 @@ export class JweEncrypter {
   }
 
   /** The key for this request (the x-edge path). */
-  key(ctx: Context): Promise<EncryptionKey> {
+  key(ctx: Context): EncryptionKey | Promise<EncryptionKey> {
     return this.loader.load(ctx);
   }
 

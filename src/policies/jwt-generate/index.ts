@@ -1,7 +1,7 @@
 import { PolicyError } from "../../assembly/errors";
 import type { Context } from "../../assembly/context";
 import type { Policy, PolicyCompiler } from "../policy";
-import { claimsJson, ownedClaims } from "./claims";
+import { claimsJson, memoizedClaimsHead, ownedClaims } from "./claims";
 import { readJwtGenerateConfig, type JwtGenerateConfig } from "./config";
 import { EdgeMinter } from "./edge-mint";
 import { JweEncrypter } from "./encrypter";
@@ -29,6 +29,7 @@ export const compileJwtGenerate: PolicyCompiler = (raw, path, reader, scope) => 
     scope.warnings.push(`${path}: jwe-alg RSA1_5 is deprecated (RFC 8725 §3.2 advises against RSAES-PKCS1-v1_5); prefer RSA-OAEP-256`);
   }
   const owned = ownedClaims(config);
+  const head = memoizedClaimsHead(config);
   const signer = config.jws ? new JwsSigner(config.jws) : undefined;
   if (config.jws?.key.kind === "crypto") {
     // Published by the JWKS; a crypto object signing under two algorithms is published without `alg` ("").
@@ -41,16 +42,26 @@ export const compileJwtGenerate: PolicyCompiler = (raw, path, reader, scope) => 
   return {
     kind: "jwt-generate",
     title: config.title,
-    async run(ctx) {
-      let token: string;
+    // A promise chain rather than an async function: the fastest tokens (HS256, ~3 µs) feel every hop.
+    run(ctx) {
+      let token: string | Promise<string>;
       try {
-        token = claimsJson(config, owned, ctx, Math.floor(Date.now() / 1000));
-        if (signer) token = await signer.sign(token, ctx);
-        if (encrypter) token = await encrypter.encrypt(token, ctx);
+        token = claimsJson(config, owned, ctx, Math.floor(Date.now() / 1000), head);
+        if (signer) token = signer.sign(token, ctx);
+        if (encrypter) token = Promise.resolve(token).then((signed) => encrypter.encrypt(signed, ctx));
       } catch (e) {
-        throw fail(e, ctx);
+        return Promise.reject(fail(e, ctx));
       }
-      deliver(config, token, ctx);
+      if (typeof token === "string") {
+        deliver(config, token, ctx);
+        return Promise.resolve();
+      }
+      return token.then(
+        (minted) => deliver(config, minted, ctx),
+        (e: unknown) => {
+          throw fail(e, ctx);
+        },
+      );
     },
   };
 };

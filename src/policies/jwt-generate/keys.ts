@@ -1,6 +1,6 @@
 import type { Context } from "../../assembly/context";
 import { runtimeError } from "../../assembly/errors";
-import { passwordFor, resolveCryptoObject, type KeyMaterial, type PasswordSource } from "../../keys";
+import { countKeyCacheHit, passwordFor, resolveCryptoObject, type KeyMaterial, type PasswordSource } from "../../keys";
 import type { KeySource } from "./config";
 
 /** The key material a source names, with a label for messages (never the material itself). */
@@ -26,20 +26,47 @@ async function materialOf(source: KeySource, ctx: Context, property: "jws-jwk" |
 /**
  * A policy's key, from its source: the crypto object's text comes from the key-source memo
  * (src/keys/resolve.ts), the CryptoKey from the import cache keyed by that text (src/keys/cache.ts).
- * Nothing else is remembered here, so there is one place that decides when a rotated key is seen.
+ *
+ * One shortcut, for the common case of a crypto object in a Workers secret or var: the loader
+ * remembers the text it last imported from that binding and the key it got. While the binding
+ * still holds that very text (read every time, so a new deployment's value is seen at once), the
+ * key is returned without an await; it is what the import cache would answer for that text, and
+ * counts as its hit. KV, Secrets Store and JWK variables always take the full path.
  */
 export class KeyLoader<K> {
+  private fromBinding: { material: string; key: K } | undefined;
+
   constructor(
     private readonly source: KeySource,
     private readonly property: "jws-jwk" | "jwe-jwk",
     private readonly fetchKey: (material: KeyMaterial, label: string, password?: PasswordSource) => Promise<K>,
   ) {}
 
-  async load(ctx: Context): Promise<K> {
+  /** The key for this request: at once while the binding holds the text last imported, else a promise. */
+  load(ctx: Context): K | Promise<K> {
+    const last = this.fromBinding;
+    if (last !== undefined && bindingText(this.source, ctx) === last.material) {
+      countKeyCacheHit();
+      return last.key;
+    }
+    return this.loadFromSource(ctx);
+  }
+
+  private async loadFromSource(ctx: Context): Promise<K> {
     const { material, label } = await materialOf(this.source, ctx, this.property);
     // Only a crypto object may be an encrypted private key; its password is <name>_PASSWORD.
-    return this.fetchKey(material, label, this.source.kind === "crypto" ? passwordFor(this.source.name, ctx.env) : undefined);
+    const key = await this.fetchKey(material, label, this.source.kind === "crypto" ? passwordFor(this.source.name, ctx.env) : undefined);
+    const text = bindingText(this.source, ctx);
+    this.fromBinding = text !== undefined && text === material ? { material: text, key } : undefined;
+    return key;
   }
+}
+
+/** The text of a crypto object held directly in a Workers secret or string var, else undefined. */
+function bindingText(source: KeySource, ctx: Context): string | undefined {
+  if (source.kind !== "crypto" || !Object.hasOwn(ctx.env, source.name)) return undefined;
+  const value = ctx.env[source.name];
+  return typeof value === "string" ? value : undefined;
 }
 
 /**

@@ -17,11 +17,13 @@ export class JwsSigner {
 
   /** The compact JWS of `claims` (JSON text). */
   sign(claims: string, ctx: Context): Promise<string> {
-    return this.loader.load(ctx).then((loaded) => this.signWith(loaded, claims, ctx));
+    const key = this.loader.load(ctx);
+    // A key already held is used at once: no promise hop before the signature.
+    return key instanceof Promise ? key.then((loaded) => this.signWith(loaded, claims, ctx)) : this.signWith(key, claims, ctx);
   }
 
   /** The key for this request (the x-edge path, which needs the key before the claims are signed). */
-  key(ctx: Context): Promise<SigningKey> {
+  key(ctx: Context): SigningKey | Promise<SigningKey> {
     return this.loader.load(ctx);
   }
 
