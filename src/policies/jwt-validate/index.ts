@@ -6,7 +6,7 @@ import type { PolicyCompiler } from "../policy";
 import { readJwtValidateConfig, type JwtValidateConfig, type KeySource } from "./config";
 import { TokenRejected } from "./errors";
 import { KeySet } from "./keys";
-import { RemoteKeys, verifyToken, type Verifiers } from "./verify";
+import { KnownHeaders, RemoteKeys, verifyToken, type Verifiers } from "./verify";
 
 export const ERROR_MESSAGE_VARIABLE = "jwt-validate.error-message";
 /** The generic text a client sees; the detail goes to the log and to jwt-validate.error-message. */
@@ -29,15 +29,17 @@ export const compileJwtValidate: PolicyCompiler = (raw, path, reader) => {
     jwe: config.jwe ? keyLoader(config.jwe, "jwe-jwk", "enc") : undefined,
     remote: config.remoteJwks ? new RemoteKeys(config.remoteJwks) : undefined,
   };
+  const headers = new KnownHeaders();
+  const fromAuthorization = isAuthorizationVariable(config.jwtVariable);
   return {
     kind: "jwt-validate",
     title: config.title,
     async run(ctx) {
       let claims: Record<string, unknown>;
       try {
-        const token = tokenOf(config, ctx);
+        const token = tokenOf(config, fromAuthorization, ctx);
         const { jws, jwe } = keys;
-        const bound: Verifiers = { jws: jws && (() => jws(ctx)), jwe: jwe && (() => jwe(ctx)), remote: keys.remote };
+        const bound: Verifiers = { jws: jws && (() => jws(ctx)), jwe: jwe && (() => jwe(ctx)), remote: keys.remote, headers };
         claims = await verifyToken(token, bound);
         checkClaim(claims, "iss", config.iss);
         checkClaim(claims, "aud", config.aud);
@@ -55,9 +57,12 @@ export const compileJwtValidate: PolicyCompiler = (raw, path, reader) => {
   };
 };
 
-function tokenOf(config: JwtValidateConfig, ctx: Context): string {
+function isAuthorizationVariable(name: string): boolean {
+  return /^(request|message)\.headers\.authorization$/i.test(name);
+}
+
+function tokenOf(config: JwtValidateConfig, isAuthorization: boolean, ctx: Context): string {
   const value = ctx.get(config.jwtVariable);
-  const isAuthorization = /^(request|message)\.headers\.authorization$/i.test(config.jwtVariable);
   if (value === undefined || value === null || value === "") {
     throw new TokenRejected(isAuthorization ? "no token: the Authorization header is missing" : `no token: variable '${config.jwtVariable}' is empty or not set`);
   }

@@ -3,7 +3,7 @@
  * tokens (decrypt, then verify the inner JWS). This file decides which key and which algorithms
  * jose may use; jose does the cryptography and the exp/nbf/iat checks.
  */
-import { compactDecrypt, createRemoteJWKSet, decodeProtectedHeader, jwtDecrypt, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from "jose";
+import { compactDecrypt, createRemoteJWKSet, decodeProtectedHeader, jwtDecrypt, jwtVerify, type JWTHeaderParameters, type JWTPayload, type ProtectedHeaderParameters } from "jose";
 import {
   JWS_ALGORITHMS, isJweContentAlgorithm, isJweKeyAlgorithm, isJwsAlgorithm,
   type JwsAlgorithm,
@@ -28,18 +28,54 @@ export interface Verifiers {
   /** Decryption keys, when configured (jwe-crypto / jwe-jwk). */
   jwe?: () => KeySet | Promise<KeySet>;
   remote?: RemoteKeys;
+  /** Headers already checked for this policy (see KnownHeaders). */
+  headers?: KnownHeaders;
 }
 
 /** The claims of `token` once every configured check passed. Throws TokenRejected, KeyError or a jose error. */
-export async function verifyToken(token: string, keys: Verifiers): Promise<JWTPayload> {
-  const parts = token.split(".").length;
+export function verifyToken(token: string, keys: Verifiers): Promise<JWTPayload> {
+  const parts = dotCount(token) + 1;
   if (parts === 5) {
-    if (!keys.jwe) throw new TokenRejected("the token is a JWE (encrypted), but no decryption key is configured (jwe-crypto or jwe-jwk)");
+    if (!keys.jwe) return Promise.reject(new TokenRejected("the token is a JWE (encrypted), but no decryption key is configured (jwe-crypto or jwe-jwk)"));
     return decrypt(token, keys, keys.jwe);
   }
-  if (parts !== 3) throw new TokenRejected(`the token is malformed: ${parts} dot-separated parts, expected 3 (JWS) or 5 (JWE)`);
-  if (keys.jwe) throw new TokenRejected("the token is not encrypted, but a decryption key is configured (jwe-crypto or jwe-jwk), so a JWE is required");
+  if (parts !== 3) return Promise.reject(new TokenRejected(`the token is malformed: ${parts} dot-separated parts, expected 3 (JWS) or 5 (JWE)`));
+  if (keys.jwe) return Promise.reject(new TokenRejected("the token is not encrypted, but a decryption key is configured (jwe-crypto or jwe-jwk), so a JWE is required"));
   return verifySigned(token, keys);
+}
+
+/** The number of dots in `token`, without splitting it. */
+function dotCount(token: string): number {
+  let count = 0;
+  for (let at = token.indexOf("."); at !== -1; at = token.indexOf(".", at + 1)) count++;
+  return count;
+}
+
+/** jose's options: every JWS algorithm (the key set binds the key to the header's alg), or one. */
+const ANY_ALG_OPTIONS = { algorithms: ALL_JWS_ALGS, clockTolerance: CLOCK_TOLERANCE_SECONDS };
+const ONE_ALG_OPTIONS = Object.fromEntries(ALL_JWS_ALGS.map((alg) => [alg, { algorithms: [alg], clockTolerance: CLOCK_TOLERANCE_SECONDS }])) as Record<
+  JwsAlgorithm, { algorithms: JwsAlgorithm[]; clockTolerance: number }
+>;
+
+/** Checked headers remembered per policy: at most this many (header texts come from tokens). */
+const MAX_KNOWN_HEADERS = 32;
+
+/**
+ * The JWS headers a policy has already seen on a token that verified, by their encoded text: the
+ * same text decodes to the same header, so checkHeader's answer for it is known. Lets a token with a
+ * known header go to jose with its key already chosen (no key callback, one algorithm allowed),
+ * while jose still parses the header and checks alg, crit, b64, the key's type and the signature.
+ */
+export class KnownHeaders {
+  private readonly known = new Map<string, { alg: JwsAlgorithm; kid: string | undefined }>();
+
+  get(encoded: string): { alg: JwsAlgorithm; kid: string | undefined } | undefined {
+    return this.known.get(encoded);
+  }
+
+  remember(encoded: string, alg: JwsAlgorithm, kid: string | undefined): void {
+    if (this.known.size < MAX_KNOWN_HEADERS) this.known.set(encoded, { alg, kid });
+  }
 }
 
 async function verifySigned(token: string, keys: Verifiers): Promise<JWTPayload> {
@@ -49,17 +85,27 @@ async function verifySigned(token: string, keys: Verifiers): Promise<JWTPayload>
     return payload;
   }
   if (!keys.jws) throw new TokenRejected("the token is signed, but no verification key is configured (jws-crypto or jws-jwk)");
-  const set = await keys.jws();
+  const loaded = keys.jws();
+  const set = loaded instanceof Promise ? await loaded : loaded;
+  const encodedHeader = token.slice(0, token.indexOf("."));
+  const known = keys.headers?.get(encodedHeader);
+  if (known !== undefined) {
+    const key = set.forSignature(known.alg, known.kid);
+    const { payload } = await jwtVerify(token, key instanceof Promise ? await key : key, ONE_ALG_OPTIONS[known.alg]);
+    return payload;
+  }
   // jose parses the header once and asks for the key; the key is bound to the header's alg by the set,
   // and jose checks again that the CryptoKey's algorithm is that alg: no alg switching.
+  let checked: { header: ProtectedHeaderParameters; alg: JwsAlgorithm } | undefined;
   const { payload } = await jwtVerify(
     token,
-    (header) => {
-      const checked = checkHeader(header);
+    (header: JWTHeaderParameters) => {
+      checked = checkHeader(header);
       return set.forSignature(checked.alg, checked.header.kid);
     },
-    { algorithms: ALL_JWS_ALGS, clockTolerance: CLOCK_TOLERANCE_SECONDS },
+    ANY_ALG_OPTIONS,
   );
+  if (checked !== undefined) keys.headers?.remember(encodedHeader, checked.alg, checked.header.kid);
   return payload;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { jwtVerify } from "jose";
 import { clearKeyCache, keyCacheStats } from "../../../src/keys";
 import { captureLogs, testEnv } from "../gateway-helpers";
 import { keyPairFor, minter } from "./helpers";
@@ -26,6 +27,28 @@ describe("key cache", () => {
     const gw2 = minter("jws-alg: RS256\njws-crypto: K", { bindings });
     await gw2.fetch("/mint");
     expect(keyCacheStats().imports).toBe(2);
+  });
+
+  it("one compiled policy follows its secret from request to request: each token verifies with the secret of its request only", async () => {
+    clearKeyCache();
+    const gw = minter("jws-alg: HS256\njws-crypto: HMAC_KEY");
+    const secrets = ["a".repeat(32), "b".repeat(32)];
+    const mint = async (secret: string) => {
+      const res = await gw.app.fetch(new Request("https://gateway.test/mint"), { ...testEnv, HMAC_KEY: secret });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    for (const secret of [secrets[0]!, secrets[0]!, secrets[1]!, secrets[1]!, secrets[0]!]) {
+      const token = await mint(secret);
+      expect((await jwtVerify(token, bytes(secret), { algorithms: ["HS256"] })).payload.iss).toBe("https://issuer.test");
+      const other = secret === secrets[0] ? secrets[1]! : secrets[0]!;
+      await expect(jwtVerify(token, bytes(other), { algorithms: ["HS256"] })).rejects.toMatchObject({ code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" });
+    }
+    // A secret that becomes unusable fails at once, not after serving the key held for the old text.
+    const { result } = await captureLogs(() => gw.app.fetch(new Request("https://gateway.test/mint"), { ...testEnv, HMAC_KEY: "short" }));
+    expect(result.status).toBe(500);
+    expect(keyCacheStats()).toMatchObject({ imports: 2, hits: 3 });
   });
 
   it("picks up a changed KV value", async () => {

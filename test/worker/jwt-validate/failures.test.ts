@@ -161,6 +161,30 @@ describe("jwt-validate refuses, with 401 and no detail in the body", () => {
   });
 });
 
+describe("jwt-validate with a header it has already accepted", () => {
+  it("every check still applies to the next tokens with the same header", async () => {
+    const v = gw();
+    const good = await hs();
+    expect((await v.send(good)).status).toBe(200);
+    const [h, p, s] = good.split(".");
+    const tampered: Array<[string, RegExp]> = [
+      [`${h}.${p}.${s!.slice(0, -4)}${s!.endsWith("AAAA") ? "BBBB" : "AAAA"}`, /signature does not verify/],
+      [`${h}.${b64u(JSON.stringify({ ...claims, sub: "mallory", exp: now() + 300 }))}.${s}`, /signature does not verify/],
+      [await hs({ ...claims, iss: "https://evil.test" }), /'iss' claim does not match iss-claim/],
+      [await hs({ ...claims, aud: "billing" }), /'aud' claim does not match aud-claim/],
+      [await new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setExpirationTime(now() - 120).sign(secretBytes), /expired/],
+      [await new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime("5m").sign(new Uint8Array(32).fill(0x11)), /signature does not verify/],
+    ];
+    for (const [token, detail] of tampered) {
+      expect(token.split(".")[0]).toBe(h);
+      const r = await refused(() => v.send(token));
+      expect(r.status).toBe(401);
+      expect(loggedDetail(r.logs)).toMatch(detail);
+    }
+    expect(await (await v.send(good)).json()).toMatchObject({ sub: "alice" });
+  });
+});
+
 describe("jwt-validate key rotation", () => {
   it("a rotated secret is used from the next request on (the compiled policy keeps no stale key)", async () => {
     const v = validator(`jws-crypto: HMAC_KEY`);
