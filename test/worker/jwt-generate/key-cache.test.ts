@@ -46,7 +46,7 @@ describe("key cache", () => {
       await expect(jwtVerify(token, bytes(other), { algorithms: ["HS256"] })).rejects.toMatchObject({ code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" });
     }
     // A secret that becomes unusable fails at once, not after serving the key held for the old text.
-    const { result } = await captureLogs(() => gw.app.fetch(new Request("https://gateway.test/mint"), { ...testEnv, HMAC_KEY: "short" }));
+    const { result } = await captureLogs(async () => gw.app.fetch(new Request("https://gateway.test/mint"), { ...testEnv, HMAC_KEY: "short" }));
     expect(result.status).toBe(500);
     expect(keyCacheStats()).toMatchObject({ imports: 2, hits: 3 });
   });
