@@ -34,27 +34,43 @@ export const compileJwtValidate: PolicyCompiler = (raw, path, reader) => {
   return {
     kind: "jwt-validate",
     title: config.title,
-    async run(ctx) {
-      let claims: Record<string, unknown>;
+    // A promise chain rather than an async function: an HS256 check takes a few µs, and every hop shows.
+    run(ctx) {
+      let verified: Promise<Record<string, unknown>>;
       try {
         const token = tokenOf(config, fromAuthorization, ctx);
         const { jws, jwe } = keys;
         const bound: Verifiers = { jws: jws && (() => jws(ctx)), jwe: jwe && (() => jwe(ctx)), remote: keys.remote, headers };
-        claims = await verifyToken(token, bound);
-        checkClaim(claims, "iss", config.iss);
-        checkClaim(claims, "aud", config.aud);
+        verified = verifyToken(token, bound);
       } catch (e) {
-        const detail = detailOf(e, keys.remote !== undefined);
-        ctx.set(ERROR_MESSAGE_VARIABLE, detail);
-        // A refused token is the client's problem (401); a missing or unusable key is ours (500).
-        const refused = e instanceof TokenRejected || isJoseTokenError(e);
-        throw new PolicyError("RuntimeError", detail, refused
-          ? { status: 401, reason: "Unauthorized", publicMessage: PUBLIC_MESSAGE }
-          : { status: 500, reason: "Internal Server Error", publicMessage: PUBLIC_MESSAGE });
+        return Promise.reject(failure(e, ctx));
       }
-      ctx.set(config.outputVariable, claims);
+      return verified.then(
+        (claims) => {
+          try {
+            checkClaim(claims, "iss", config.iss);
+            checkClaim(claims, "aud", config.aud);
+          } catch (e) {
+            throw failure(e, ctx);
+          }
+          ctx.set(config.outputVariable, claims);
+        },
+        (e: unknown) => {
+          throw failure(e, ctx);
+        },
+      );
     },
   };
+
+  function failure(e: unknown, ctx: Context): PolicyError {
+    const detail = detailOf(e, keys.remote !== undefined);
+    ctx.set(ERROR_MESSAGE_VARIABLE, detail);
+    // A refused token is the client's problem (401); a missing or unusable key is ours (500).
+    const refused = e instanceof TokenRejected || isJoseTokenError(e);
+    return new PolicyError("RuntimeError", detail, refused
+      ? { status: 401, reason: "Unauthorized", publicMessage: PUBLIC_MESSAGE }
+      : { status: 500, reason: "Internal Server Error", publicMessage: PUBLIC_MESSAGE });
+  }
 };
 
 function isAuthorizationVariable(name: string): boolean {

@@ -78,24 +78,48 @@ export class KnownHeaders {
   }
 }
 
-async function verifySigned(token: string, keys: Verifiers): Promise<JWTPayload> {
-  if (keys.remote) {
-    const remote = keys.remote;
-    const { payload } = await jwtVerify(token, (header, t) => remote.getKey(checkHeader(header).header, t), { algorithms: ASYMMETRIC_ALGS, clockTolerance: CLOCK_TOLERANCE_SECONDS });
-    return payload;
+/** A signed token's claims. Not an async function: the common case (key set held, header known) adds no hop to jose's. */
+function verifySigned(token: string, keys: Verifiers): Promise<JWTPayload> {
+  if (keys.remote) return verifyRemote(token, keys.remote);
+  if (!keys.jws) return Promise.reject(new TokenRejected("the token is signed, but no verification key is configured (jws-crypto or jws-jwk)"));
+  const headers = keys.headers;
+  let loaded: KeySet | Promise<KeySet>;
+  try {
+    loaded = keys.jws();
+  } catch (e) {
+    return Promise.reject(e);
   }
-  if (!keys.jws) throw new TokenRejected("the token is signed, but no verification key is configured (jws-crypto or jws-jwk)");
-  const loaded = keys.jws();
-  const set = loaded instanceof Promise ? await loaded : loaded;
+  return loaded instanceof Promise ? loaded.then((set) => verifyWithSet(token, set, headers)) : verifyWithSet(token, loaded, headers);
+}
+
+async function verifyRemote(token: string, remote: RemoteKeys): Promise<JWTPayload> {
+  const { payload } = await jwtVerify(token, (header, t) => remote.getKey(checkHeader(header).header, t), { algorithms: ASYMMETRIC_ALGS, clockTolerance: CLOCK_TOLERANCE_SECONDS });
+  return payload;
+}
+
+function verifyWithSet(token: string, set: KeySet, headers: KnownHeaders | undefined): Promise<JWTPayload> {
   const encodedHeader = token.slice(0, token.indexOf("."));
-  const known = keys.headers?.get(encodedHeader);
-  if (known !== undefined) {
-    const key = set.forSignature(known.alg, known.kid);
-    const { payload } = await jwtVerify(token, key instanceof Promise ? await key : key, ONE_ALG_OPTIONS[known.alg]);
-    return payload;
+  const known = headers?.get(encodedHeader);
+  if (known === undefined) return verifyFirstSeen(token, set, encodedHeader, headers);
+  let key: CryptoKey | Promise<CryptoKey>;
+  try {
+    key = set.forSignature(known.alg, known.kid);
+  } catch (e) {
+    return Promise.reject(e);
   }
-  // jose parses the header once and asks for the key; the key is bound to the header's alg by the set,
-  // and jose checks again that the CryptoKey's algorithm is that alg: no alg switching.
+  const options = ONE_ALG_OPTIONS[known.alg];
+  const verified = key instanceof Promise ? key.then((k) => jwtVerify(token, k, options)) : jwtVerify(token, key, options);
+  return verified.then(payloadOf);
+}
+
+function payloadOf(result: { payload: JWTPayload }): JWTPayload {
+  return result.payload;
+}
+
+/** A header not seen yet on a good token: jose parses it and asks for the key, checkHeader decides. */
+async function verifyFirstSeen(token: string, set: KeySet, encodedHeader: string, headers: KnownHeaders | undefined): Promise<JWTPayload> {
+  // The key is bound to the header's alg by the set, and jose checks again that the CryptoKey's
+  // algorithm is that alg: no alg switching.
   let checked: { header: ProtectedHeaderParameters; alg: JwsAlgorithm } | undefined;
   const { payload } = await jwtVerify(
     token,
@@ -105,7 +129,7 @@ async function verifySigned(token: string, keys: Verifiers): Promise<JWTPayload>
     },
     ANY_ALG_OPTIONS,
   );
-  if (checked !== undefined) keys.headers?.remember(encodedHeader, checked.alg, checked.header.kid);
+  if (checked !== undefined) headers?.remember(encodedHeader, checked.alg, checked.header.kid);
   return payload;
 }
 
