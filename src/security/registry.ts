@@ -9,8 +9,16 @@ export const MISSING_TTL_MS = 10_000;
 export const KV_CACHE_TTL_S = 30;
 /** Entries kept per isolate; the oldest go first. Bounds memory when many different IDs are tried. */
 export const MAX_ENTRIES = 5_000;
-/** Longer IDs are refused without reading KV (KV keys are at most 512 bytes). */
+/** Longer IDs are refused without reading KV. */
 export const MAX_CLIENT_ID_LENGTH = 256;
+/** KV refuses a key over 512 UTF-8 bytes, or `.` / `..`: such an ID can name no application. */
+const KV_MAX_KEY_BYTES = 512;
+const utf8 = new TextEncoder();
+
+/** False for an ID KV would refuse as a key (its read would throw: a 500 instead of an unknown client). */
+function isKvKey(id: string): boolean {
+  return id !== "." && id !== ".." && id.length <= MAX_CLIENT_ID_LENGTH && utf8.encode(id).length <= KV_MAX_KEY_BYTES;
+}
 
 /** A KV read failed: the request is answered 500 and the error is logged by class only. */
 export class RegistryError extends Error {
@@ -66,7 +74,7 @@ export class AppRegistry {
 
   /** The record for `clientId`, or null when there is none. Throws a RegistryError when KV fails. */
   async lookup(kv: unknown, clientId: string): Promise<AppRecord | null> {
-    if (clientId.length > MAX_CLIENT_ID_LENGTH) return null;
+    if (!isKvKey(clientId)) return null;
     const now = this.now();
     const cached = this.#records.get(clientId, now);
     if (cached) return cached.value;
