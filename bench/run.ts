@@ -348,6 +348,62 @@ const BARE_WORKER = `export default {
   },
 };`;
 
+/** `--e2e-only bare,passthrough,HS256`: measure only these e2e APIs (the others are reported as not measured). */
+function e2eSelection(): readonly E2eApi[] {
+  const i = process.argv.indexOf("--e2e-only");
+  if (i < 0) return E2E_APIS;
+  const names = (process.argv[i + 1] ?? "").split(",");
+  const unknown = names.filter((n) => !(E2E_APIS as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`--e2e-only: unknown API(s) ${unknown.join(", ")}; expected some of ${E2E_APIS.join(", ")}`);
+  return E2E_APIS.filter((a) => names.includes(a));
+}
+
+/**
+ * `--profile-e2e API`: a V8 CPU profile of the gateway worker while 3 s of load go through API (e.g. passthrough),
+ * by function and module. `bare` profiles the fetch-only worker.
+ */
+async function profileE2e(tmp: string, keys: BenchKeys, api: string): Promise<void> {
+  if (!(E2E_APIS as readonly string[]).includes(api)) throw new Error(`--profile-e2e: expected one of ${E2E_APIS.join(", ")}`);
+  const origin = await startOrigin();
+  const bareFile = join(tmp, "bare.js");
+  await writeFile(bareFile, BARE_WORKER);
+  const { outfile } = api === "bare" ? { outfile: bareFile } : await bundleWorker(resolve(ROOT, "src/index.ts"), join(tmp, "gateway.js"), { apiSources: e2eSources() });
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", () => r()));
+  const inspectorPort = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const output = runtimeOutput("gateway");
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: outfile,
+    modulesRoot: tmp,
+    compatibilityDate: COMPATIBILITY_DATE,
+    bindings: { ...keys.bindings, BENCH_ORIGIN: origin.url },
+    kvNamespaces: ["CRYPTO_OBJECTS"],
+    host: "127.0.0.1",
+    port: 0,
+    inspectorPort,
+    handleRuntimeStdio: output.handleRuntimeStdio,
+  });
+  const agent = keepAliveAgent(CONCURRENCY);
+  try {
+    const url = `${(await mf.ready).toString()}${e2eBasePath(api as E2eApi).slice(1)}/items/42`;
+    await runLoad(url, "", { concurrency: CONCURRENCY, maxRequests: 2000, maxMs: 3000, agent });
+    let requests = 0;
+    const summary = await profileWhile(inspectorPort, outfile, async () => {
+      requests = (await runLoad(url, "", { concurrency: CONCURRENCY, maxRequests: 1_000_000, maxMs: 3000, agent })).requests;
+    }, 40);
+    log(`profile of e2e ${api}: ${requests} requests`);
+    log(summary);
+  } finally {
+    agent.destroy();
+    await mf.dispose();
+    output.summarize();
+    origin.server.closeAllConnections();
+    await new Promise<void>((r) => origin.server.close(() => r()));
+  }
+}
+
 async function benchE2e(tmp: string, keys: BenchKeys, details: Record<string, unknown>): Promise<{ e2e: E2eResults; e2eCpu: E2eResults; spread: Spread }> {
   const origin = await startOrigin();
   const { outfile, missing } = await bundleWorker(resolve(ROOT, "src/index.ts"), join(tmp, "gateway.js"), { apiSources: e2eSources() });
@@ -379,7 +435,7 @@ async function benchE2e(tmp: string, keys: BenchKeys, details: Record<string, un
     const bareBase = (await bareMf.ready).toString();
     const urlOf = (api: E2eApi) => `${api === "bare" ? bareBase : gatewayBase}${e2eBasePath(api).slice(1)}/items/42`;
     const available: E2eApi[] = [];
-    for (const api of E2E_APIS) {
+    for (const api of e2eSelection()) {
       // Warm-up: fills the key cache and the connection pools; an API that fails here is not measured.
       const warm = await runLoad(urlOf(api), "", { concurrency: CONCURRENCY, maxRequests: Math.min(400, E2E_MAX_REQUESTS), maxMs: 3000, agent });
       if (warm.errors > 0) {
@@ -482,6 +538,12 @@ try {
   }
   if (flag("--experiments")) {
     await experiments(tmp, keys);
+    await rm(tmp, { recursive: true, force: true });
+    process.exit(0);
+  }
+  const profileE2eAt = process.argv.indexOf("--profile-e2e");
+  if (profileE2eAt >= 0) {
+    await profileE2e(tmp, keys, process.argv[profileE2eAt + 1] ?? "passthrough");
     await rm(tmp, { recursive: true, force: true });
     process.exit(0);
   }

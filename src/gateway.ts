@@ -27,6 +27,7 @@ export function routeFor(apis: readonly CompiledApi[], path: string): { api: Com
  * Decision (docs/strict-definitions.md, "..; in a request path"): refuse the request with 400, before routing.
  */
 export function hasDotSegmentWithParameters(pathname: string): boolean {
+  if (!pathname.includes(";")) return false;
   return pathname.split("/").some((segment) => /^\.{1,2};/.test(segment.replace(/%2e/gi, ".")));
 }
 
@@ -68,8 +69,11 @@ export function createGateway(apis: readonly CompiledApi[]): Hono<{ Bindings: Bi
       ctx.pathParams = match.params;
     }
     // Security requirements (client ID, secret), before the assembly: a refusal is final, as on API Connect.
-    const refused = await security.enforce(ctx, c.env ?? {});
-    if (refused) return refused;
+    // An API with no security requirements skips the gate (and its await) altogether.
+    if (route.api.security) {
+      const refused = await security.enforce(ctx, c.env ?? {});
+      if (refused) return refused;
+    }
     try {
       await runAssembly(route.api.assembly, ctx);
     } catch (e) {

@@ -13,6 +13,11 @@ export interface VariableReader {
 export interface Message {
   method: string;
   headers: Headers;
+  /**
+   * Headers a policy reads and writes (a copy made on first use: see RequestMessage). `headersView` reads them
+   * without making that copy, for code that only copies or reads them.
+   */
+  readonly headersView: Headers;
   /** A string set by a policy, the request's or origin's stream, or nothing. */
   body: string | ReadableStream<Uint8Array> | null;
   status: number;
@@ -26,6 +31,56 @@ export interface Message {
    * text it was made from, so any policy that replaces the body makes it stale without knowing about it.
    */
   data?: { of: string; value: unknown };
+}
+
+/**
+ * The message of one request. Its headers start as the client's request headers (or, after `invoke`, the origin's
+ * response headers), which are immutable: they are copied into a writable Headers only when a policy first asks
+ * for `headers`, so a request no policy touches the headers of is not copied twice (once here, once by invoke).
+ */
+class RequestMessage implements Message {
+  #headers: Headers | undefined;
+  /** Read-only headers this message was given; never written. */
+  #source: Headers;
+  body: Message["body"];
+  status = 200;
+  reason = "OK";
+  isRequest = true;
+  setHeaders = new Set<string>();
+  data?: Message["data"];
+
+  constructor(
+    public method: string,
+    source: Headers,
+    body: Message["body"],
+  ) {
+    this.#source = source;
+    this.body = body;
+  }
+
+  get headers(): Headers {
+    return (this.#headers ??= new Headers(this.#source));
+  }
+
+  /** Replaces the headers; `adopt` takes a Headers object that must not be written (copied on first write). */
+  set headers(headers: Headers) {
+    this.#headers = headers;
+  }
+
+  adopt(source: Headers): void {
+    this.#source = source;
+    this.#headers = undefined;
+  }
+
+  get headersView(): Headers {
+    return this.#headers ?? this.#source;
+  }
+}
+
+/** Gives `message` the origin's (immutable) response headers, copied only if a policy later writes or reads them. */
+export function adoptHeaders(message: Message, source: Headers): void {
+  if (message instanceof RequestMessage) message.adopt(source);
+  else message.headers = new Headers(source);
 }
 
 /** The message's body as data, when it has a current one (see Message.data). */
@@ -86,15 +141,7 @@ export class Context implements VariableReader {
     readonly url: URL = new URL(request.url),
   ) {
     this.properties = propertiesFor(api.properties, env);
-    this.message = {
-      method: request.method,
-      headers: new Headers(request.headers),
-      body: request.body,
-      status: 200,
-      reason: "OK",
-      isRequest: true,
-      setHeaders: new Set(),
-    };
+    this.message = new RequestMessage(request.method, request.headers, request.body);
   }
 
   get(name: string): unknown {

@@ -25,11 +25,13 @@ export function methodNotAllowedResponse(allowed: readonly string[]): Response {
  * (so a minted Authorization header is never sent back to the client).
  */
 export function messageToResponse(message: Message): Response {
-  let headers = message.headers;
+  // The Response constructor copies them: no copy of our own is needed.
+  let headers = message.headersView;
   if (message.isRequest) {
+    const own = headers;
     headers = new Headers();
     for (const name of message.setHeaders) {
-      const value = message.headers.get(name);
+      const value = own.get(name);
       if (value !== null) headers.set(name, value);
     }
     if (typeof message.body === "string" && !headers.has("content-type")) {

@@ -1,5 +1,5 @@
 import { connectionError, PolicyError } from "../../assembly/errors";
-import type { Context } from "../../assembly/context";
+import { adoptHeaders, type Context } from "../../assembly/context";
 import { parseTemplate, renderTemplate, type Template } from "../../assembly/template";
 import { bodyText } from "../../assembly/body";
 import { child } from "../../config/problems";
@@ -231,7 +231,7 @@ function targetUrl(s: InvokeSettings, ctx: Context): URL {
 }
 
 function outgoingHeaders(s: InvokeSettings, ctx: Context, url: URL): Headers {
-  const headers = new Headers(ctx.message.headers);
+  const headers = new Headers(ctx.message.headersView);
   dropHopByHop(headers);
   const control = s.headerControl;
   if (control) {
@@ -264,7 +264,7 @@ function base64Utf8(text: string): string {
 
 function setMessage(ctx: Context, response: Response): void {
   const message = ctx.message;
-  message.headers = new Headers(response.headers);
+  adoptHeaders(message, response.headers);
   message.body = response.body;
   message.status = response.status;
   message.reason = response.statusText;
