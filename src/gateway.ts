@@ -1,11 +1,10 @@
-import { Hono } from "hono";
 import type { CompiledApi } from "./assembly/api";
 import { Context, type Bindings } from "./assembly/context";
 import { PolicyError } from "./assembly/errors";
 import { logError } from "./assembly/log";
 import { runAssembly } from "./assembly/run";
 import { SecurityGate } from "./security/enforce";
-import { corsMiddleware } from "./http/cors";
+import { withCors } from "./http/cors";
 import { canonicalPath } from "./routing/canonical-path";
 import { JwksEndpoint, jwksPath } from "./http/jwks";
 import { apicErrorResponse, messageToResponse, methodNotAllowedResponse, notFoundResponse } from "./http/responses";
@@ -38,31 +37,38 @@ function ownStream(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array>
   return readable;
 }
 
+/** The worker's fetch handler (what `export default` gives workerd, and what tests drive). */
+export interface Gateway {
+  fetch(request: Request, env?: Bindings): Promise<Response>;
+}
+
 /**
  * The worker: routes each request by base path and runs that API's assembly.
  * `apis` are compiled once (at module load), never per request.
+ *
+ * A plain fetch handler, not a Hono app: the gateway has one catch-all route, so Hono's router, its Context and
+ * HonoRequest were per-request work that bought nothing (measured: bench --profile-e2e passthrough). What Hono
+ * did for us is kept here: a thrown error becomes the generic 500 (onError), CORS wraps the handler as its
+ * middleware did (an error response gets the CORS headers too), and a HEAD answer never has a body.
  */
-export function createGateway(apis: readonly CompiledApi[]): Hono<{ Bindings: Bindings }> {
+export function createGateway(apis: readonly CompiledApi[]): Gateway {
   // Longest base path first, so `/a/b` wins over `/a`.
   const ordered = [...apis].sort((a, b) => b.basePath.length - a.basePath.length);
   const security = new SecurityGate(ordered);
-  const app = new Hono<{ Bindings: Bindings }>();
   const jwks = new JwksEndpoint(apis);
-  // CORS (x-ibm-configuration.cors.enabled): preflights answered before operations and security.
-  if (ordered.some((api) => api.cors)) app.use("*", corsMiddleware((path) => routeFor(ordered, canonicalPath(path))));
 
-  app.all("*", async (c) => {
-    const url = new URL(c.req.url);
+  async function handle(request: Request, env: Bindings): Promise<Response> {
+    const url = new URL(request.url);
     // `/%61dmin` is `/admin` (src/routing/canonical-path.ts): routed and matched as such.
     const pathname = canonicalPath(url.pathname);
     if (hasDotSegmentWithParameters(pathname)) return apicErrorResponse(400, "Bad Request", "Invalid request path");
     // Our public keys for origins, before API routing (src/http/jwks.ts; JWKS_PATH="" turns it off).
-    if (pathname === jwksPath(c.env ?? {})) return jwks.respond(c.req.raw, c.env ?? {});
+    if (pathname === jwksPath(env)) return jwks.respond(request, env);
     const route = routeFor(ordered, pathname);
     if (!route) return notFoundResponse();
-    const ctx = new Context(c.req.raw, route.api, c.env ?? {}, route.rest, url);
+    const ctx = new Context(request, route.api, env, route.rest, url);
     if (!route.api.operations.isEmpty) {
-      const match = route.api.operations.match(route.rest, c.req.method);
+      const match = route.api.operations.match(route.rest, request.method);
       if (match.kind === "no-path") return notFoundResponse();
       if (match.kind === "no-verb") return methodNotAllowedResponse(match.allowed);
       ctx.operation = match.operation;
@@ -71,7 +77,7 @@ export function createGateway(apis: readonly CompiledApi[]): Hono<{ Bindings: Bi
     // Security requirements (client ID, secret), before the assembly: a refusal is final, as on API Connect.
     // An API with no security requirements skips the gate (and its await) altogether.
     if (route.api.security) {
-      const refused = await security.enforce(ctx, c.env ?? {});
+      const refused = await security.enforce(ctx, env);
       if (refused) return refused;
     }
     try {
@@ -83,14 +89,39 @@ export function createGateway(apis: readonly CompiledApi[]): Hono<{ Bindings: Bi
     // No invoke took the client's body: it becomes the response body. It is piped through a stream of our own, so
     // the response owns it; a host that drains unread request bodies after the handler (wrangler dev does) would
     // otherwise empty it under the response ("Body has already been used").
-    if (ctx.message.body !== null && ctx.message.body === c.req.raw.body) ctx.message.body = ownStream(ctx.message.body);
+    if (ctx.message.body !== null && ctx.message.body === request.body) ctx.message.body = ownStream(ctx.message.body);
     return messageToResponse(ctx.message);
-  });
+  }
 
-  // A fault of the gateway itself: logged by class only, answered generically.
-  app.onError((err) => {
-    logError({ api: "", policy: "", error: "GatewayError", message: `unexpected ${err.name}`, caught: false });
-    return apicErrorResponse(500, "Internal Server Error", "Internal Server Error");
-  });
-  return app;
+  /** The handler with the gateway's own faults answered generically. */
+  async function answer(request: Request, env: Bindings): Promise<Response> {
+    try {
+      return await handle(request, env);
+    } catch (err) {
+      return gatewayFault(err);
+    }
+  }
+
+  // CORS (x-ibm-configuration.cors.enabled): preflights answered before operations and security.
+  const cors = ordered.some((api) => api.cors) ? withCors((path) => routeFor(ordered, canonicalPath(path)), answer) : undefined;
+
+  return {
+    async fetch(request, env = {}) {
+      let response: Response;
+      try {
+        response = await (cors ?? answer)(request, env);
+      } catch (err) {
+        response = gatewayFault(err);
+      }
+      // A HEAD answer carries the GET answer's status and headers, never a body.
+      return request.method === "HEAD" ? new Response(null, response) : response;
+    },
+  };
+}
+
+/** A fault of the gateway itself: logged by class only, answered generically. */
+function gatewayFault(err: unknown): Response {
+  const name = err instanceof Error ? err.name : typeof err;
+  logError({ api: "", policy: "", error: "GatewayError", message: `unexpected ${name}`, caught: false });
+  return apicErrorResponse(500, "Internal Server Error", "Internal Server Error");
 }

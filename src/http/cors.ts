@@ -1,5 +1,5 @@
-import type { MiddlewareHandler } from "hono";
 import type { CompiledApi } from "../assembly/api";
+import type { Bindings } from "../assembly/context";
 import { notFoundResponse } from "./responses";
 
 /**
@@ -62,21 +62,18 @@ export function withCorsHeaders(response: Response, request: Request): Response 
 }
 
 /**
- * The gateway's CORS step, as Hono middleware in front of the gateway's handler: `route` finds the API for a
- * path (the gateway's own routing). For an API without CORS it does nothing but that lookup; the gateway
- * installs it only when some API enables CORS.
+ * The gateway's CORS step, wrapped around the gateway's handler: `route` finds the API for a path (the gateway's
+ * own routing). For an API without CORS it does nothing but that lookup; the gateway installs it only when some
+ * API enables CORS.
  */
-export function corsMiddleware(route: (path: string) => { api: CompiledApi; rest: string } | undefined): MiddlewareHandler {
-  return async (c, next) => {
-    const found = route(new URL(c.req.url).pathname);
-    if (!found?.api.cors) return next();
-    if (isPreflight(c.req.raw)) return preflightResponse(found.api, found.rest, c.req.raw);
-    await next();
-    // Hono's `res` setter copies the old response's headers over the new one's: clear it first.
-    const res = withCorsHeaders(c.res, c.req.raw);
-    if (res !== c.res) {
-      c.res = undefined;
-      c.res = res;
-    }
+export function withCors(
+  route: (path: string) => { api: CompiledApi; rest: string } | undefined,
+  handler: (request: Request, env: Bindings) => Promise<Response>,
+): (request: Request, env: Bindings) => Promise<Response> {
+  return async (request, env) => {
+    const found = route(new URL(request.url).pathname);
+    if (!found?.api.cors) return handler(request, env);
+    if (isPreflight(request)) return preflightResponse(found.api, found.rest, request);
+    return withCorsHeaders(await handler(request, env), request);
   };
 }
