@@ -6,6 +6,7 @@ import { runAssembly } from "./assembly/run";
 import { SecurityGate } from "./security/enforce";
 import { withCors } from "./http/cors";
 import { canonicalPath } from "./routing/canonical-path";
+import type { Operation } from "./routing/operations";
 import { JwksEndpoint, jwksPath } from "./http/jwks";
 import { apicErrorResponse, messageToResponse, methodNotAllowedResponse, notFoundResponse } from "./http/responses";
 
@@ -28,6 +29,20 @@ export function routeFor(apis: readonly CompiledApi[], path: string): { api: Com
 export function hasDotSegmentWithParameters(pathname: string): boolean {
   if (!pathname.includes(";")) return false;
   return pathname.split("/").some((segment) => /^\.{1,2};/.test(segment.replace(/%2e/gi, ".")));
+}
+
+/** `%5C` is a `\`, which some origins (IIS) read as `/`: a path with one could mean another path there. */
+const ENCODED_BACKSLASH = /%5c/i;
+
+/**
+ * A path with `;` parameters reads two ways: as written (most origins) and with each segment's `;…` cut
+ * (servlet containers). When the two select different operations, the request could pass one operation's
+ * security and reach the other's resource, so it is refused (docs/strict-definitions.md).
+ */
+function ambiguousByParameters(api: CompiledApi, rest: string, verb: string, chosen: Operation): boolean {
+  const cut = rest.replace(/;[^/]*/g, "");
+  const other = api.operations.match(cut, verb);
+  return other.kind !== "found" || other.operation !== chosen;
 }
 
 function ownStream(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
@@ -61,7 +76,7 @@ export function createGateway(apis: readonly CompiledApi[]): Gateway {
     const url = new URL(request.url);
     // `/%61dmin` is `/admin` (src/routing/canonical-path.ts): routed and matched as such.
     const pathname = canonicalPath(url.pathname);
-    if (hasDotSegmentWithParameters(pathname)) return apicErrorResponse(400, "Bad Request", "Invalid request path");
+    if (hasDotSegmentWithParameters(pathname) || ENCODED_BACKSLASH.test(pathname)) return apicErrorResponse(400, "Bad Request", "Invalid request path");
     // Our public keys for origins, before API routing (src/http/jwks.ts; JWKS_PATH="" turns it off).
     if (pathname === jwksPath(env)) return jwks.respond(request, env);
     const route = routeFor(ordered, pathname);
@@ -71,6 +86,9 @@ export function createGateway(apis: readonly CompiledApi[]): Gateway {
       const match = route.api.operations.match(route.rest, request.method);
       if (match.kind === "no-path") return notFoundResponse();
       if (match.kind === "no-verb") return methodNotAllowedResponse(match.allowed);
+      if (route.rest.includes(";") && ambiguousByParameters(route.api, route.rest, request.method, match.operation)) {
+        return apicErrorResponse(400, "Bad Request", "Invalid request path");
+      }
       ctx.operation = match.operation;
       ctx.pathParams = match.params;
     }

@@ -97,6 +97,10 @@ function compileApi(definition: unknown, reader: ConfigReader, scope: ApiScope):
   const ibm = reader.object(doc["x-ibm-configuration"], "x-ibm-configuration", "the x-ibm-configuration object");
   if (!ibm) return undefined;
   reader.keys(ibm, "x-ibm-configuration", IBM_CONFIGURATION_KEYS);
+  // API Connect does not serve an API it does not enforce; this worker serves every API in apis/, so say so.
+  if (ibm.enforced === false || ibm.enforced === "false") {
+    reader.warn(child("x-ibm-configuration", "enforced"), "false: API Connect does not enforce (serve) this API, but this worker serves it, with its assembly and security; remove the file from apis/ to leave it out");
+  }
   const properties = readApiProperties(ibm, reader);
   const cors = readCors(ibm, reader);
   const operations = OperationTable.read(doc.paths, reader);

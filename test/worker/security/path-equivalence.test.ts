@@ -49,3 +49,30 @@ describe("percent-encoded unreserved characters in the request path", () => {
     expect(await res.text()).toBe("operation=/{id} path=/a%2Fb%20c%C3%A9");
   });
 });
+
+describe("`;` parameters and encoded backslashes in the request path", () => {
+  const gw = gatewayFor({ "items.yaml": ITEMS });
+
+  it("refuse a path whose `;` parameters select another operation than the servlet reading of it", async () => {
+    // As written: /{id} (open). Cut as a servlet container does: /admin (secured). Refused either way it is read.
+    for (const path of ["/items/admin;x=1", "/items/admin;jsessionid=ABC", "/items/admin;"]) {
+      const res = await gw.fetch(path);
+      expect(res.status, path).toBe(400);
+      expect(await res.json()).toEqual({ httpCode: "400", httpMessage: "Bad Request", moreInformation: "Invalid request path" });
+    }
+  });
+
+  it("let `;` through when both readings select the same operation", async () => {
+    const res = await gw.fetch("/items/abc;v=1");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("operation=/{id} path=/abc;v=1");
+  });
+
+  it("refuse an encoded backslash, which some origins read as a slash", async () => {
+    for (const path of ["/items/x%5C..%5Cadmin", "/items/a%5cb"]) {
+      const res = await gw.fetch(path);
+      expect(res.status, path).toBe(400);
+      await res.text();
+    }
+  });
+});

@@ -50,6 +50,17 @@ describe("strict definitions: a typo fails the build with file, line, path and a
     expect(warnings).toEqual(["apis/a.yaml:8: x-ibm-configuration.buffering: accepted but not applied at the edge: bodies always stream through the worker"]);
   });
 
+  it("x-ibm-configuration.enforced: false is a warning (API Connect would not serve the API; the worker does)", () => {
+    const { problems, warnings } = build(`${HEAD}x-ibm-configuration:
+  enforced: false
+  assembly: {execute: []}
+`);
+    expect(problems).toEqual([]);
+    expect(warnings).toEqual([
+      "apis/a.yaml:5: x-ibm-configuration.enforced: false: API Connect does not enforce (serve) this API, but this worker serves it, with its assembly and security; remove the file from apis/ to leave it out",
+    ]);
+  });
+
   it("the top level: a misspelled x-ibm-configuration, and an unknown OpenAPI member", () => {
     const { problems } = build(`${HEAD}pathz: {}
 x-ibm-configuraton:
