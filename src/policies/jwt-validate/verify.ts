@@ -32,8 +32,11 @@ export interface Verifiers {
   headers?: KnownHeaders;
 }
 
+/** The claims (as jose's `{payload}`, one hop fewer) once every configured check passed. Rejects with TokenRejected, KeyError or a jose error. */
+export type Verified = Promise<{ payload: JWTPayload }>;
+
 /** The claims of `token` once every configured check passed. Throws TokenRejected, KeyError or a jose error. */
-export function verifyToken(token: string, keys: Verifiers): Promise<JWTPayload> {
+export function verifyToken(token: string, keys: Verifiers): Verified {
   const parts = dotCount(token) + 1;
   if (parts === 5) {
     if (!keys.jwe) return Promise.reject(new TokenRejected("the token is a JWE (encrypted), but no decryption key is configured (jwe-crypto or jwe-jwk)"));
@@ -67,19 +70,33 @@ const MAX_KNOWN_HEADERS = 32;
  * while jose still parses the header and checks alg, crit, b64, the key's type and the signature.
  */
 export class KnownHeaders {
-  private readonly known = new Map<string, { alg: JwsAlgorithm; kid: string | undefined }>();
+  private readonly known = new Map<string, KnownHeader>();
+  /** The last one found: usually every token has it, and it is checked without slicing the token. */
+  private last: KnownHeader | undefined;
 
-  get(encoded: string): { alg: JwsAlgorithm; kid: string | undefined } | undefined {
-    return this.known.get(encoded);
+  /** The known header `token` starts with, if any. */
+  of(token: string): KnownHeader | undefined {
+    const last = this.last;
+    const end = token.indexOf(".");
+    if (last !== undefined && end === last.encoded.length && token.startsWith(last.encoded)) return last;
+    const found = this.known.get(token.slice(0, end));
+    if (found !== undefined) this.last = found;
+    return found;
   }
 
   remember(encoded: string, alg: JwsAlgorithm, kid: string | undefined): void {
-    if (this.known.size < MAX_KNOWN_HEADERS) this.known.set(encoded, { alg, kid });
+    if (this.known.size < MAX_KNOWN_HEADERS) this.known.set(encoded, { encoded, alg, kid });
   }
 }
 
+interface KnownHeader {
+  encoded: string;
+  alg: JwsAlgorithm;
+  kid: string | undefined;
+}
+
 /** A signed token's claims. Not an async function: the common case (key set held, header known) adds no hop to jose's. */
-function verifySigned(token: string, keys: Verifiers): Promise<JWTPayload> {
+function verifySigned(token: string, keys: Verifiers): Verified {
   if (keys.remote) return verifyRemote(token, keys.remote);
   if (!keys.jws) return Promise.reject(new TokenRejected("the token is signed, but no verification key is configured (jws-crypto or jws-jwk)"));
   const headers = keys.headers;
@@ -92,15 +109,13 @@ function verifySigned(token: string, keys: Verifiers): Promise<JWTPayload> {
   return loaded instanceof Promise ? loaded.then((set) => verifyWithSet(token, set, headers)) : verifyWithSet(token, loaded, headers);
 }
 
-async function verifyRemote(token: string, remote: RemoteKeys): Promise<JWTPayload> {
-  const { payload } = await jwtVerify(token, (header, t) => remote.getKey(checkHeader(header).header, t), { algorithms: ASYMMETRIC_ALGS, clockTolerance: CLOCK_TOLERANCE_SECONDS });
-  return payload;
+function verifyRemote(token: string, remote: RemoteKeys): Verified {
+  return jwtVerify(token, (header, t) => remote.getKey(checkHeader(header).header, t), { algorithms: ASYMMETRIC_ALGS, clockTolerance: CLOCK_TOLERANCE_SECONDS });
 }
 
-function verifyWithSet(token: string, set: KeySet, headers: KnownHeaders | undefined): Promise<JWTPayload> {
-  const encodedHeader = token.slice(0, token.indexOf("."));
-  const known = headers?.get(encodedHeader);
-  if (known === undefined) return verifyFirstSeen(token, set, encodedHeader, headers);
+function verifyWithSet(token: string, set: KeySet, headers: KnownHeaders | undefined): Verified {
+  const known = headers?.of(token);
+  if (known === undefined) return verifyFirstSeen(token, set, headers);
   let key: CryptoKey | Promise<CryptoKey>;
   try {
     key = set.forSignature(known.alg, known.kid);
@@ -108,20 +123,15 @@ function verifyWithSet(token: string, set: KeySet, headers: KnownHeaders | undef
     return Promise.reject(e);
   }
   const options = ONE_ALG_OPTIONS[known.alg];
-  const verified = key instanceof Promise ? key.then((k) => jwtVerify(token, k, options)) : jwtVerify(token, key, options);
-  return verified.then(payloadOf);
-}
-
-function payloadOf(result: { payload: JWTPayload }): JWTPayload {
-  return result.payload;
+  return key instanceof Promise ? key.then((k) => jwtVerify(token, k, options)) : jwtVerify(token, key, options);
 }
 
 /** A header not seen yet on a good token: jose parses it and asks for the key, checkHeader decides. */
-async function verifyFirstSeen(token: string, set: KeySet, encodedHeader: string, headers: KnownHeaders | undefined): Promise<JWTPayload> {
+async function verifyFirstSeen(token: string, set: KeySet, headers: KnownHeaders | undefined): Verified {
   // The key is bound to the header's alg by the set, and jose checks again that the CryptoKey's
   // algorithm is that alg: no alg switching.
   let checked: { header: ProtectedHeaderParameters; alg: JwsAlgorithm } | undefined;
-  const { payload } = await jwtVerify(
+  const result = await jwtVerify(
     token,
     (header: JWTHeaderParameters) => {
       checked = checkHeader(header);
@@ -129,8 +139,8 @@ async function verifyFirstSeen(token: string, set: KeySet, encodedHeader: string
     },
     ANY_ALG_OPTIONS,
   );
-  if (checked !== undefined) headers?.remember(encodedHeader, checked.alg, checked.header.kid);
-  return payload;
+  if (checked !== undefined) headers?.remember(token.slice(0, token.indexOf(".")), checked.alg, checked.header.kid);
+  return result;
 }
 
 /** The JWS header's checks before any key is used: a known alg (never none), a string kid, no embedded key. */
@@ -141,7 +151,7 @@ function checkHeader(header: ProtectedHeaderParameters): { header: ProtectedHead
   return { header, alg };
 }
 
-async function decrypt(token: string, keys: Verifiers, jwe: () => KeySet | Promise<KeySet>): Promise<JWTPayload> {
+async function decrypt(token: string, keys: Verifiers, jwe: () => KeySet | Promise<KeySet>): Verified {
   const header = headerOf(token);
   const { alg, enc } = header;
   if (alg === "RSA1_5") {
@@ -157,8 +167,7 @@ async function decrypt(token: string, keys: Verifiers, jwe: () => KeySet | Promi
       throw new TokenRejected("the token is nested (a signed JWT inside the JWE), but no verification key is configured (jws-crypto, jws-jwk or x-edge.jwks-url)");
     }
     // JWE only: the plaintext is the claims set.
-    const { payload } = await jwtDecrypt(token, key, { ...options, clockTolerance: CLOCK_TOLERANCE_SECONDS });
-    return payload;
+    return jwtDecrypt(token, key, { ...options, clockTolerance: CLOCK_TOLERANCE_SECONDS });
   }
   const { plaintext } = await compactDecrypt(token, key, options);
   const inner = new TextDecoder().decode(plaintext);
