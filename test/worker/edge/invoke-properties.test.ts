@@ -77,6 +77,16 @@ describe("invoke: hop-by-hop headers and the client's credentials (RFC 9110 §7.
     expect(echo.headers["x-end"]).toBe("2");
   });
 
+  it("Connection names headers case-insensitively, with spaces and empty items, and a non-name in it is harmless", async () => {
+    const gw = gatewayFor({ "h.yaml": invokeApi("target-url: $(env.ORIGIN_URL)/h") });
+    const headers = { connection: " X-Hop-One ,,x-HOP-two, not a name", "x-hop-one": "1", "x-hop-two": "2", te: "trailers", upgrade: "h2c", "x-end": "3" };
+    const res = await gw.fetch("/i", { headers });
+    expect(res.status).toBe(200);
+    const echo = await echoOf(res);
+    for (const name of ["x-hop-one", "x-hop-two", "te", "upgrade", "connection"]) expect(echo.headers[name]).toBeUndefined();
+    expect(echo.headers["x-end"]).toBe("3");
+  });
+
   const minting = (control: string) =>
     api(
       "/j",
