@@ -42,6 +42,7 @@ export function parseJwk(jwk: Record<string, unknown>, firstOfSet = false): Pars
       const isPrivate = jwk.d !== undefined;
       const data: JsonWebKey = { kty: "RSA", n: encodeBase64Url(n), e: encodeBase64Url(e) };
       if (isPrivate) for (const name of RSA_PRIVATE_MEMBERS) if (jwk[name] !== undefined) data[name] = encodeBase64Url(member(jwk, name));
+      if (isPrivate) checkRsaPrivateMembers(jwk, n);
       return withKid({ kty: "RSA", n, e, ...(isPrivate ? { private: { format: "jwk", data } } : {}), form: "JWK" } as const);
     }
     case "OKP": {
@@ -73,6 +74,19 @@ export function parseJwk(jwk: Record<string, unknown>, firstOfSet = false): Pars
     default:
       throw new UnsupportedKey(`a JWK of kty ${quotable(jwk.kty)}${typeof jwk.crv === "string" ? ` with crv ${quotable(jwk.crv)}` : ""}, which jwt-generate does not support`);
   }
+}
+
+/**
+ * The CRT members of an RSA private JWK must fit its modulus (RFC 8017 §3.2: n = p·q, d < n, dP < p, dQ < q,
+ * qInv < p). WebCrypto imports a key whose members do not, and signing with it then fails inside the runtime with an
+ * OpenSSL "internal error" on every request (workerd also prints it with a stack); checked once here, at parse time,
+ * it is a malformed key like any other. Checked only when all five are given (WebCrypto refuses partial sets itself).
+ */
+function checkRsaPrivateMembers(jwk: Record<string, unknown>, n: Uint8Array): void {
+  if (jwk.oth !== undefined || !(["p", "q", "dp", "dq", "qi"] as const).every((name) => jwk[name] !== undefined)) return;
+  const int = (bytes: Uint8Array) => (bytes.length === 0 ? 0n : BigInt(`0x${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`));
+  const [N, d, p, q, dp, dq, qi] = [n, ...(["d", "p", "q", "dp", "dq", "qi"] as const).map((name) => member(jwk, name))].map(int) as [bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+  if (p * q !== N || d >= N || dp >= p || dq >= q || qi >= p) throw new DerError("RSA JWK private members do not fit its modulus n (RFC 8017 §3.2)");
 }
 
 /** A required base64url member, decoded. RSA integers lose any leading zero bytes (RFC 7518 §6.3.1.1). */

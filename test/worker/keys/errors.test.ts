@@ -115,6 +115,16 @@ describe("material that is not a usable key", () => {
     await expectKeyError(importSigningKey({ ...bareJwk(p256.privateJwk), x: "AAAA" }, "ES256", src), /wrong length for P-256/, [p256.privateJwk.d!]);
   });
 
+  it("an RSA JWK whose private members do not fit its modulus is refused at import (not an OpenSSL error at every signing)", async () => {
+    const jwk = bareJwk(rsa.privateJwk);
+    const junkP = bytesToB64u(crypto.getRandomValues(new Uint8Array(300)));
+    await expectKeyError(importSigningKey({ ...jwk, p: junkP }, "RS256", src), /private members do not fit its modulus n/, [rsa.privateJwk.d!, junkP]);
+    await expectKeyError(importSigningKey({ ...jwk, qi: jwk.p as string, dp: jwk.n as string }, "PS256", src), /private members do not fit its modulus n/, [rsa.privateJwk.d!]);
+    // The intact key still imports and signs.
+    const key = await importSigningKey(jwk, "RS256", src);
+    expect((await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key.key, new Uint8Array([1, 2, 3]))).byteLength).toBe(256);
+  });
+
   it("unsupported JWK types and curves, with untrusted names not echoed", async () => {
     await expectKeyError(importSigningKey({ kty: "OKP", crv: "Ed448", x: "AA", d: "AA" }, "EdDSA", src), /is a JWK of kty 'OKP' with crv 'Ed448'; only Ed25519 and X25519 are supported/);
     await expectKeyError(importSigningKey({ kty: "EC", crv: "secp256k1", x: "AA", y: "AA", d: "AA" }, "ES256", src), /crv 'secp256k1'; only P-256, P-384 and P-521 are supported/);
