@@ -47,6 +47,12 @@ export const compileJwtGenerate: PolicyCompiler = (raw, path, reader, scope) => 
       let token: string | Promise<string>;
       try {
         token = claimsJson(config, owned, ctx, Math.floor(Date.now() / 1000), head);
+        // Signed only (the common case): the token is delivered in the signature's own reaction.
+        if (signer && !encrypter) {
+          return signer.signThen(token, ctx, (minted) => deliver(config, minted, ctx), (e: unknown) => {
+            throw fail(e, ctx);
+          });
+        }
         if (signer) token = signer.sign(token, ctx);
         if (encrypter) token = Promise.resolve(token).then((signed) => encrypter.encrypt(signed, ctx));
       } catch (e) {
