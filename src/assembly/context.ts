@@ -18,6 +18,8 @@ export interface Message {
    * without making that copy, for code that only copies or reads them.
    */
   readonly headersView: Headers;
+  /** The origin's response itself while the message is still exactly it (see RequestMessage.untouchedOrigin). */
+  readonly untouchedOrigin?: Response | undefined;
   /** A string set by a policy, the request's or origin's stream, or nothing. */
   body: string | ReadableStream<Uint8Array> | null;
   status: number;
@@ -40,6 +42,7 @@ export interface Message {
  */
 class RequestMessage implements Message {
   #headers: Headers | undefined;
+  #origin: Response | undefined;
   /** Read-only headers this message was given; never written. */
   #source: Headers;
   body: Message["body"];
@@ -67,9 +70,20 @@ class RequestMessage implements Message {
     this.#headers = headers;
   }
 
-  adopt(source: Headers): void {
+  adopt(source: Headers, origin?: Response): void {
     this.#source = source;
     this.#headers = undefined;
+    this.#origin = origin;
+  }
+
+  /**
+   * The origin's response, while no policy has touched the message since invoke made it of it (headers never
+   * asked for, same body stream, status and reason): it can go to the client as it is, without a copy.
+   */
+  get untouchedOrigin(): Response | undefined {
+    const origin = this.#origin;
+    if (origin === undefined || this.isRequest || this.#headers !== undefined) return undefined;
+    return this.body === origin.body && this.status === origin.status && this.reason === origin.statusText ? origin : undefined;
   }
 
   get headersView(): Headers {
@@ -78,8 +92,8 @@ class RequestMessage implements Message {
 }
 
 /** Gives `message` the origin's (immutable) response headers, copied only if a policy later writes or reads them. */
-export function adoptHeaders(message: Message, source: Headers): void {
-  if (message instanceof RequestMessage) message.adopt(source);
+export function adoptHeaders(message: Message, source: Headers, origin?: Response): void {
+  if (message instanceof RequestMessage) message.adopt(source, origin);
   else message.headers = new Headers(source);
 }
 

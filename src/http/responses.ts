@@ -25,6 +25,10 @@ export function methodNotAllowedResponse(allowed: readonly string[]): Response {
  * (so a minted Authorization header is never sent back to the client).
  */
 export function messageToResponse(message: Message): Response {
+  const noBody = message.status === 204 || message.status === 205 || message.status === 304 || message.method === "HEAD";
+  // The origin's answer no policy changed goes out as it came (as a worker that only forwards would send it).
+  const untouched = message.untouchedOrigin;
+  if (untouched !== undefined && !noBody) return untouched;
   // The Response constructor copies them: no copy of our own is needed.
   let headers = message.headersView;
   if (message.isRequest) {
@@ -38,7 +42,6 @@ export function messageToResponse(message: Message): Response {
       headers.set("content-type", looksLikeJson(message.body) ? "application/json" : "text/plain; charset=utf-8");
     }
   }
-  const noBody = message.status === 204 || message.status === 205 || message.status === 304 || message.method === "HEAD";
   return new Response(noBody ? null : message.body, { status: message.status, statusText: message.reason, headers });
 }
 

@@ -50,20 +50,17 @@ export function passes(control: NameControl, name: string): boolean {
  */
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate", "transfer-encoding", "te", "upgrade", "host", "trailer"];
 
-const HOP_BY_HOP_NAMES: ReadonlySet<string> = new Set(HOP_BY_HOP);
-
-/**
- * Removes hop-by-hop headers, including those the `Connection` header names (RFC 9110 §7.6.1). One pass over the
- * names the message has, then a delete for each one found: most requests carry none of the ten, and a delete
- * per absent name was most of this function's time (bench --profile-e2e passthrough).
- */
+/** Removes hop-by-hop headers, including those the `Connection` header names (RFC 9110 §7.6.1). */
 export function dropHopByHop(headers: Headers): void {
-  const connection = headers.get("connection");
-  const named = connection === null ? undefined : new Set(connection.split(",").map((name) => name.trim().toLowerCase()));
-  const found: string[] = [];
-  // Names come lowercased from iteration; a name repeats only for Set-Cookie, which is not hop-by-hop.
-  headers.forEach((_, name) => {
-    if (HOP_BY_HOP_NAMES.has(name) || named?.has(name)) found.push(name);
-  });
-  for (const name of found) headers.delete(name);
+  const named = headers.get("connection");
+  if (named !== null) for (const name of named.split(",")) if (name.trim() !== "") deleteQuietly(headers, name.trim());
+  for (const name of HOP_BY_HOP) headers.delete(name);
+}
+
+function deleteQuietly(headers: Headers, name: string): void {
+  try {
+    headers.delete(name);
+  } catch {
+    // Not a header name (the client wrote nonsense in Connection): nothing to remove.
+  }
 }

@@ -264,7 +264,7 @@ function base64Utf8(text: string): string {
 
 function setMessage(ctx: Context, response: Response): void {
   const message = ctx.message;
-  adoptHeaders(message, response.headers);
+  adoptHeaders(message, response.headers, response);
   message.body = response.body;
   message.status = response.status;
   message.reason = response.statusText;
