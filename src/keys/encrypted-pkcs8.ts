@@ -1,5 +1,5 @@
 /**
- * Password-protected PKCS#8 (`-----BEGIN ENCRYPTED PRIVATE KEY-----`, RFC 5958 §3) as
+ * Password-protected PKCS#8 (a PEM labelled `ENCRYPTED PRIVATE KEY`, RFC 5958 §3) as
  * `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes it: PBES2 (RFC 8018 §6.2) with PBKDF2 over
  * HMAC-SHA1 or HMAC-SHA256 and AES-128/192/256-CBC. Decrypted with WebCrypto into a plain
  * `PRIVATE KEY` PEM, which the usual parser reads. Written here because jose reads only
