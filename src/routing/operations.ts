@@ -53,7 +53,9 @@ export class OperationTable {
     for (const p of this.paths) {
       const m = p.pattern.exec(target);
       if (!m) continue;
-      const operation = p.byVerb.get(verb.toUpperCase());
+      const upper = verb.toUpperCase();
+      // HEAD is GET without the body (RFC 9110 §9.3.2): where only GET is declared, HEAD runs GET's operation.
+      const operation = p.byVerb.get(upper) ?? (upper === "HEAD" ? p.byVerb.get("GET") : undefined);
       if (!operation) return { kind: "no-verb", allowed: [...p.byVerb.keys()] };
       const params: Record<string, string> = Object.create(null) as Record<string, string>;
       p.names.forEach((name, i) => (params[name] = safeDecode(m[i + 1] ?? "")));

@@ -43,6 +43,31 @@ describe("operations", () => {
     expect((await text("/pets/7/photos/front.jpg")).body).toBe("GET /{id}/photos/{photo}.jpg  id=7 photo=front q=");
   });
 
+  it("runs GET's operation for a HEAD the path does not declare, with no body in the answer", async () => {
+    const heads = gatewayFor({
+      "h.yaml": `swagger: "2.0"
+info: {title: H, x-ibm-name: h, version: 1.0.0}
+basePath: /h
+paths:
+  /{id}:
+    get: {operationId: getIt}
+    delete: {operationId: deleteIt}
+x-ibm-configuration:
+  assembly:
+    execute:
+      - set-variable:
+          actions:
+            - {set: message.headers.x-operation, value: "$(api.operation.id) $(api.operation.verb) $(request.verb)"}
+            - {set: message.body, value: "body"}
+`,
+    });
+    const res = await heads.fetch("/h/1", { method: "HEAD" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-operation")).toBe("getIt GET HEAD");
+    expect(await res.text()).toBe("");
+    expect((await heads.fetch("/h/1", { method: "PUT" })).status).toBe(405);
+  });
+
   it("answers 404 for a path no operation declares, 405 with Allow for an undeclared verb", async () => {
     const missing = await text("/pets/1/2");
     expect(missing.status).toBe(404);
