@@ -7,7 +7,10 @@ export const APP_TTL_MS = 30_000;
 export const MISSING_TTL_MS = 10_000;
 /** KV's own edge cache for these reads (its minimum). */
 export const KV_CACHE_TTL_S = 30;
-/** Entries kept per isolate; the oldest go first. Bounds memory when many different IDs are tried. */
+/**
+ * Entries kept per isolate, for known applications and for unknown IDs each (the oldest go first). Two separate
+ * bounds, so a flood of made-up IDs evicts only other made-up IDs, never a real application's record.
+ */
 export const MAX_ENTRIES = 5_000;
 /** Longer IDs are refused without reading KV. */
 export const MAX_CLIENT_ID_LENGTH = 256;
@@ -66,7 +69,9 @@ class TtlCache<T> {
  * Concurrent requests for an ID not yet cached each read KV: a pending read is never shared.
  */
 export class AppRegistry {
-  readonly #records = new TtlCache<AppRecord | null>(MAX_ENTRIES);
+  readonly #records = new TtlCache<AppRecord>(MAX_ENTRIES);
+  /** Client IDs KV does not hold, remembered briefly (their own bound: see MAX_ENTRIES). */
+  readonly #missing = new TtlCache<true>(MAX_ENTRIES);
   /** Secrets already verified against a record's hash: SHA-256 of the presented secret, by client ID and hash. */
   readonly #verified = new TtlCache<Uint8Array>(MAX_ENTRIES);
 
@@ -78,6 +83,7 @@ export class AppRegistry {
     const now = this.now();
     const cached = this.#records.get(clientId, now);
     if (cached) return cached.value;
+    if (this.#missing.get(clientId, now)) return null;
     if (!isKv(kv)) throw new RegistryError("unbound", "the KV namespace APPS is not bound");
     let text: string | null;
     try {
@@ -86,7 +92,7 @@ export class AppRegistry {
       throw new RegistryError("read", `client applications could not be read from KV (${e instanceof Error ? e.name : typeof e})`);
     }
     if (text === null) {
-      this.#records.set(clientId, null, now + MISSING_TTL_MS);
+      this.#missing.set(clientId, true, now + MISSING_TTL_MS);
       return null;
     }
     const record = parseAppRecord(text);
@@ -119,6 +125,7 @@ export class AppRegistry {
   /** For tests: forget everything cached. */
   clear(): void {
     this.#records.clear();
+    this.#missing.clear();
     this.#verified.clear();
   }
 }

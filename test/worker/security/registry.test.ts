@@ -90,6 +90,16 @@ describe("the application cache (per isolate)", () => {
     expect(kv.reads).toBe(MAX_ENTRIES + 2);
   });
 
+  it("keeps a real application cached while a flood of unknown IDs passes through", async () => {
+    const kv = fakeKv({ real: JSON.stringify({ name: "real app", enabled: true }) });
+    const registry = new AppRegistry(() => 0);
+    expect((await registry.lookup(kv, "real"))?.name).toBe("real app");
+    for (let i = 0; i < MAX_ENTRIES * 2; i++) expect(await registry.lookup(kv, `made-up-${i}`)).toBeNull();
+    const reads = kv.reads;
+    expect((await registry.lookup(kv, "real"))?.name).toBe("real app");
+    expect(kv.reads).toBe(reads);
+  });
+
   it("never shares a pending read: concurrent requests each read, a failed read is not cached", async () => {
     const registry = new AppRegistry(() => 0);
     let calls = 0;
