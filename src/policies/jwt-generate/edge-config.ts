@@ -2,7 +2,7 @@
  * `x-edge:` — this gateway's extension object for jwt-generate (not portable back to API Connect; see
  * docs/jwt-generate-extensions.md). Read once at build time; a policy without it never reaches this code.
  */
-import { parseTemplate, type Template } from "../../assembly/template";
+import type { Template } from "../../assembly/template";
 import { child } from "../../config/problems";
 import { describe, type ConfigReader } from "../../config/reader";
 
@@ -141,7 +141,8 @@ function readClaims(raw: unknown, path: string, reader: ConfigReader, owned: Rea
       if (source !== undefined) reader.report(at, `expected a template (text) or {value, type}, found ${describe(source)}`);
       continue;
     }
-    out.push({ name, prefix: `${JSON.stringify(name)}:`, template: parseTemplate(source), type });
+    const template = reader.parseTemplate(source, spec === source ? at : child(at, "value"));
+    if (template) out.push({ name, prefix: `${JSON.stringify(name)}:`, template, type });
   }
   return out;
 }
@@ -166,7 +167,8 @@ function readHeaders(raw: unknown, path: string, reader: ConfigReader): EdgeConf
       reader.report(at, `expected a template (text), found ${describe(value)}`);
       continue;
     }
-    out.push({ name, template: parseTemplate(text) });
+    const template = reader.parseTemplate(text, at);
+    if (template) out.push({ name, template });
   }
   return out;
 }

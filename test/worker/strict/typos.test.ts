@@ -180,6 +180,29 @@ x-ibm-configuraton:
   });
 });
 
+describe("templates in jwt-generate's x-edge claims and headers", () => {
+  it("a malformed $( reference fails the build at the claim or header that holds it", () => {
+    const { problems } = build(`${HEAD}x-ibm-configuration:
+  assembly:
+    execute:
+      - jwt-generate:
+          jws-alg: HS256
+          jws-crypto: k
+          x-edge:
+            claims:
+              tenant: "$(request.headers.x-tenant"
+              level: {value: "$()", type: number}
+            headers:
+              ctx: "a-$(x(y))"
+`);
+    expect(problems).toEqual([
+      'apis/a.yaml:12: x-ibm-configuration.assembly.execute[0].jwt-generate.x-edge.claims.tenant: unterminated reference at "$(request.headers.x-tenant": write $(NAME), closing it with \')\'',
+      "apis/a.yaml:13: x-ibm-configuration.assembly.execute[0].jwt-generate.x-edge.claims.level.value: empty reference '$()': write $(NAME) with a variable name",
+      'apis/a.yaml:15: x-ibm-configuration.assembly.execute[0].jwt-generate.x-edge.headers.ctx: a reference cannot contain \'(\' at "$(x(y))": write $(NAME), one variable name between \'$(\' and \')\'',
+    ]);
+  });
+});
+
 describe("jwt-generate's jwt variable", () => {
   it("a read-only variable (jwt: request.token) fails the build instead of every request", () => {
     const { problems } = build(`${HEAD}x-ibm-configuration:
