@@ -373,18 +373,7 @@ async function profileE2e(tmp: string, keys: BenchKeys, api: string): Promise<vo
   const inspectorPort = (probe.address() as AddressInfo).port;
   await new Promise<void>((r) => probe.close(() => r()));
   const output = runtimeOutput("gateway");
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: outfile,
-    modulesRoot: tmp,
-    compatibilityDate: COMPATIBILITY_DATE,
-    bindings: { ...keys.bindings, BENCH_ORIGIN: origin.url },
-    kvNamespaces: ["CRYPTO_OBJECTS"],
-    host: "127.0.0.1",
-    port: 0,
-    inspectorPort,
-    handleRuntimeStdio: output.handleRuntimeStdio,
-  });
+  const mf = gatewayMiniflare(outfile, tmp, keys, origin.url, output, inspectorPort);
   const agent = keepAliveAgent(CONCURRENCY);
   try {
     const url = `${(await mf.ready).toString()}${e2eBasePath(api as E2eApi).slice(1)}/items/42`;
@@ -404,22 +393,28 @@ async function profileE2e(tmp: string, keys: BenchKeys, api: string): Promise<vo
   }
 }
 
+/** The gateway bundle in workerd on a loopback port, its origin bound as BENCH_ORIGIN. */
+function gatewayMiniflare(outfile: string, tmp: string, keys: BenchKeys, originUrl: string, output: ReturnType<typeof runtimeOutput>, inspectorPort?: number): Miniflare {
+  return new Miniflare({
+    modules: true,
+    scriptPath: outfile,
+    modulesRoot: tmp,
+    compatibilityDate: COMPATIBILITY_DATE,
+    bindings: { ...keys.bindings, BENCH_ORIGIN: originUrl },
+    kvNamespaces: ["CRYPTO_OBJECTS"],
+    host: "127.0.0.1",
+    port: 0,
+    handleRuntimeStdio: output.handleRuntimeStdio,
+    ...(inspectorPort ? { inspectorPort } : {}),
+  });
+}
+
 async function benchE2e(tmp: string, keys: BenchKeys, details: Record<string, unknown>): Promise<{ e2e: E2eResults; e2eCpu: E2eResults; spread: Spread }> {
   const origin = await startOrigin();
   const { outfile, missing } = await bundleWorker(resolve(ROOT, "src/index.ts"), join(tmp, "gateway.js"), { apiSources: e2eSources() });
   if (missing.length > 0) warn(`gateway bundle: src modules not in the tree yet (stubbed): ${missing.join(", ")}`);
   const output = runtimeOutput("gateway");
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: outfile,
-    modulesRoot: tmp,
-    compatibilityDate: COMPATIBILITY_DATE,
-    bindings: { ...keys.bindings, BENCH_ORIGIN: origin.url },
-    kvNamespaces: ["CRYPTO_OBJECTS"],
-    host: "127.0.0.1",
-    port: 0,
-    handleRuntimeStdio: output.handleRuntimeStdio,
-  });
+  const mf = gatewayMiniflare(outfile, tmp, keys, origin.url, output);
   const bareMf = new Miniflare({
     modules: true,
     script: BARE_WORKER,

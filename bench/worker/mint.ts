@@ -16,6 +16,7 @@ import { sign as honoSign } from "hono/jwt";
 import { Context } from "../../src/assembly/context";
 import { compileApis } from "../../src/config/compile-api";
 import type { Policy } from "../../src/policies/policy";
+import { timeOp, type Op } from "./time-op";
 import {
   CASES,
   CLAIMS,
@@ -30,7 +31,6 @@ import {
 } from "../lib/definitions";
 
 type Env = Record<string, unknown>;
-type Op = () => Promise<unknown>;
 
 interface CaseBench {
   ops: Partial<Record<BenchMethod, Op>>;
@@ -248,21 +248,6 @@ function benches(env: Env) {
   return setup;
 }
 
-/** Runs `op` back to back (each awaited: workerd's clock advances across each) for at least `ms`. */
-async function timeOp(op: Op, ms: number): Promise<{ ops: number; ms: number }> {
-  let ops = 0;
-  const t0 = performance.now();
-  let elapsed = 0;
-  do {
-    await op();
-    await op();
-    await op();
-    await op();
-    ops += 4;
-    elapsed = performance.now() - t0;
-  } while (elapsed < ms);
-  return { ops, ms: elapsed };
-}
 
 /** Checks the clock moves while awaited crypto runs: both clocks, over 2,000 HMAC signatures. */
 async function clockCheck(): Promise<{ performanceMs: number; dateMs: number }> {

@@ -15,6 +15,7 @@ import { SignJWT, importPKCS8, importSPKI, jwtVerify } from "jose";
 import { Context } from "../../src/assembly/context";
 import { compileApis } from "../../src/config/compile-api";
 import type { Policy } from "../../src/policies/policy";
+import { timeOp, type Op } from "./time-op";
 import { CLAIMS, SIGNING_BINDING } from "../lib/definitions";
 
 export const VALIDATE_CASES = ["HS256", "ES256", "RS256"] as const;
@@ -25,7 +26,6 @@ export type ValidateMethod = (typeof VALIDATE_METHODS)[number];
 export const VERIFY_BINDING: Record<ValidateCase, string> = { HS256: "BENCH_VERIFY_HS256", ES256: "BENCH_VERIFY_ES256", RS256: "BENCH_VERIFY_RS256" };
 
 type Env = Record<string, unknown>;
-type Op = () => Promise<unknown>;
 const encoder = new TextEncoder();
 const ISS = `^${CLAIMS.iss.replace(/[.]/g, "\\.")}$`;
 
@@ -85,20 +85,6 @@ function benches(env: Env) {
   return setup;
 }
 
-async function timeOp(op: Op, ms: number): Promise<{ ops: number; ms: number }> {
-  let ops = 0;
-  const t0 = performance.now();
-  let elapsed = 0;
-  do {
-    await op();
-    await op();
-    await op();
-    await op();
-    ops += 4;
-    elapsed = performance.now() - t0;
-  } while (elapsed < ms);
-  return { ops, ms: elapsed };
-}
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
